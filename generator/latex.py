@@ -1,0 +1,170 @@
+"""Record text to HTML, to plain text and to LaTeX source.
+
+Record text is Unicode with a little inline LaTeX, as listings and .bib files write it:
+`$\\infty$Bench`, `\\textit{duplex models}`, ``` ``quotes'' ```, `0.05\\%`, `{M}amba`. The rules:
+
+- `$...$` is math (pandoc's rule: no space just inside the dollars, no digit right after the
+  closing one), so "costs $5 and $6" stays text. On a page math becomes MathML at build time
+  (latex2mathml: no script, no CDN); in `<title>`, meta tags and search it becomes plain Unicode.
+- A LaTeX command and its braced arguments mean what LaTeX means (`\\textit{x}`, `\\"{u}`).
+- Braces around one word (`{M}amba`, `{RNN}`, `{\\"u}`) protect case, as in BibTeX; any other
+  brace is a literal character, so `{{ 7*7 }}` shows as written.
+- A bare `%`, `&`, `#` or `~` is literal text: an abstract that says "50% faster" is never cut
+  short by a LaTeX comment.
+
+`latex_source()` applies these rules once, giving LaTeX that every output is made from.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+
+from latex2mathml.converter import convert as latex_to_mathml
+from markupsafe import Markup, escape
+from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latexwalker import LatexGroupNode, LatexMacroNode, LatexWalker
+
+logging.getLogger("pylatexenc").setLevel(logging.ERROR)
+
+# Text without any of these is plain already: the fast path for most titles and names.
+_LATEX_HINTS = re.compile(r"[\\${}~%&#]|``|''|--")
+_MATH = re.compile(r"(?<![\\$])\$(?![\s$])((?:\\.|[^\\$])+?)(?<![\s\\])\$(?!\d)")
+_MACRO_BEFORE = re.compile(r"\\(?:[A-Za-z]+|[^A-Za-z\s])\s*$")
+_ONE_WORD = re.compile(r"(?:[\w\-'.]|\\[A-Za-z]+ ?|\\[^A-Za-z\s]|[{}])+")
+_LITERAL = {"%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$", "~": r"\textasciitilde{}", "{": r"\{", "}": r"\}"}
+_STYLES = {"textit": "em", "emph": "em", "textsl": "em", "textbf": "strong", "texttt": "code", "underline": "u"}
+
+_to_text = LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
+
+
+def segments(text: str):
+    """Yield (is_math, source) pieces of record text; math without its dollars."""
+    pos = 0
+    for match in _MATH.finditer(text):
+        if match.start() > pos:
+            yield False, text[pos : match.start()]
+        yield True, match.group(1)
+        pos = match.end()
+    if pos < len(text):
+        yield False, text[pos:]
+
+
+def _literal_braces(prose: str) -> set[int]:
+    """Positions of braces that are text, not LaTeX: unpaired ones and groups that are
+    neither a command's argument nor a one-word protection."""
+    literal, stack, pairs, args = set(), [], [], set()
+    i = 0
+    while i < len(prose):
+        c = prose[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            stack.append(i)
+        elif c == "}":
+            if stack:
+                pairs.append((stack.pop(), i))
+            else:
+                literal.add(i)
+        i += 1
+    literal.update(stack)
+    for start, end in sorted(pairs):
+        before = prose[:start]
+        if _MACRO_BEFORE.search(before) or (start and start - 1 in args):
+            args.add(end)
+        elif not _ONE_WORD.fullmatch(prose[start + 1 : end]):
+            literal.update((start, end))
+    return literal
+
+
+def prose_source(prose: str) -> str:
+    """LaTeX for a piece of prose (no math): literal characters escaped, commands kept."""
+    literal = _literal_braces(prose) if "{" in prose or "}" in prose else set()
+    out, i = [], 0
+    while i < len(prose):
+        c = prose[i]
+        if c == "\\" and i + 1 < len(prose):
+            out.append(prose[i : i + 2])
+            i += 2
+            continue
+        if c == "\\":  # a trailing lone backslash
+            out.append(r"\textbackslash{}")
+        elif c in "{}":
+            out.append(_LITERAL[c] if i in literal else c)
+        else:
+            out.append(_LITERAL.get(c, c))
+        i += 1
+    return "".join(out)
+
+
+def _nodes(source: str):
+    return LatexWalker(source, tolerant_parsing=True).get_latex_nodes()[0]
+
+
+def _nodes_html(nodes) -> str:
+    out = []
+    for node in nodes or ():
+        if isinstance(node, LatexMacroNode) and node.macroname in _STYLES and node.nodeargd and node.nodeargd.argnlist:
+            tag = _STYLES[node.macroname]
+            inner = "".join(_nodes_html([arg]) for arg in node.nodeargd.argnlist if arg is not None)
+            out.append(f"<{tag}>{inner}</{tag}>")
+        elif isinstance(node, LatexGroupNode):
+            out.append(_nodes_html(node.nodelist))
+        else:
+            out.append(str(escape(_node_text(node))))
+    return "".join(out)
+
+
+def _node_text(node) -> str:
+    try:
+        return _to_text.nodelist_to_text([node])
+    except Exception:  # pylatexenc trips on some malformed commands: show them as written
+        return node.latex_verbatim()
+
+
+# Symbols TeX treats as ordinary letters that latex2mathml marks as operators (<mo>), which
+# browsers then pad with operator spacing: "$\infty$Bench" would read "∞ Bench".
+_ORDINARY = re.compile(r"<mo>(&#x0221E;|&#x02202;|&#x02207;|&#x02205;|&#x02113;|&#x0210F;)</mo>")
+
+
+@lru_cache(maxsize=4096)
+def math_to_mathml(source: str) -> str | None:
+    """MathML for one inline formula, or None when latex2mathml cannot read it."""
+    try:
+        mathml = latex_to_mathml(source)
+    except Exception:  # latex2mathml raises many kinds; a formula must never break a page
+        return None
+    return _ORDINARY.sub(r'<mi mathvariant="normal">\1</mi>', mathml)
+
+
+def to_html(text: str | None) -> Markup:
+    """Safe HTML for record text: escaped prose, MathML for `$...$`, <em>/<strong> for styles."""
+    if not text:
+        return Markup("")
+    if not _LATEX_HINTS.search(text):
+        return escape(text)
+    out = []
+    for is_math, source in segments(text):
+        if is_math:
+            out.append(math_to_mathml(source) or str(escape(f"${source}$")))
+        else:
+            out.append(_nodes_html(_nodes(prose_source(source))))
+    return Markup("".join(out))
+
+
+@lru_cache(maxsize=65536)
+def to_plain(text: str | None) -> str:
+    """Plain Unicode for titles, meta tags and search: `$\\infty$Bench` -> `∞Bench`."""
+    if not text:
+        return ""
+    if not _LATEX_HINTS.search(text):
+        return text
+    out = []
+    for is_math, source in segments(text):
+        if is_math:
+            out.append(_to_text.latex_to_text(source).strip() if math_to_mathml(source) else f"${source}$")
+        else:
+            out.extend(_node_text(node) for node in _nodes(prose_source(source)))
+    return re.sub(r"\s+", " ", "".join(out)).strip()

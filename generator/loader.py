@@ -1,0 +1,216 @@
+"""Read `content/`: one YAML file per paper, `people.yaml` and `topics.yaml`, validated per record.
+
+Every problem is collected with its file, line and field; nothing stops at the first. Line
+numbers are looked up only when a record is wrong, so a clean load parses each file once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import Problem
+from .names import slugify
+from .records import KEY_PATTERN, PAPER_TYPES, RESERVED_KEYS, Paper, Person, Topic
+
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+PAPERS_DIR, PEOPLE_FILE, TOPICS_FILE = "papers", "people.yaml", "topics.yaml"
+MAX_FILE_BYTES = 1 << 20
+
+
+@dataclass
+class Content:
+    """Validated records of one content folder, and where each came from."""
+
+    root: Path
+    papers: dict[str, Paper] = field(default_factory=dict)
+    people: list[Person] = field(default_factory=list)
+    topics: dict[str, Topic] = field(default_factory=dict)
+    sources: dict[str, Path] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def display_path(self, path: Path) -> str:
+        """The path as the author knows it: relative to the working folder when possible."""
+        try:
+            return os.path.relpath(path)
+        except ValueError:
+            return str(path)
+
+    def is_data_file(self, rel_path: str) -> bool:
+        """Whether a file of the content folder is a record (never published as is)."""
+        parts = Path(rel_path).parts
+        return rel_path in (PEOPLE_FILE, TOPICS_FILE) or (
+            len(parts) == 2 and parts[0] == PAPERS_DIR and parts[1].endswith((".yaml", ".yml"))
+        )
+
+
+def paper_files(root: Path) -> list[Path]:
+    folder = root / PAPERS_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_content(root: str | Path) -> Content:
+    """Load and validate every record under `root`; problems are collected, not raised."""
+    content = Content(Path(root))
+    people_path = content.root / PEOPLE_FILE
+    if people_path.exists():
+        data = _read_yaml(content, people_path)
+        if data is not None:
+            if not isinstance(data, list):
+                _problem(content, people_path, None, "must be a list of people (each starting with `- name:`)")
+            else:
+                for index, item in enumerate(data):
+                    person = _validate(content, people_path, Person, item, (index,))
+                    if person:
+                        content.people.append(person)
+    topics_path = content.root / TOPICS_FILE
+    if topics_path.exists():
+        data = _read_yaml(content, topics_path)
+        if data is not None:
+            if not isinstance(data, dict):
+                _problem(content, topics_path, None, "must map topic slugs to {title, description}")
+            else:
+                for slug, item in data.items():
+                    if not isinstance(slug, str) or not KEY_PATTERN.match(slug) or ":" in slug or "_" in slug:
+                        _problem(content, topics_path, (slug,), f"topic slug {slug!r} must be lower-case letters, digits and -")
+                        continue
+                    topic = _validate(content, topics_path, Topic, item, (slug,))
+                    if topic:
+                        content.topics[slug] = topic
+    known = {"topics": set(content.topics), "members": {p.slug or slugify(p.name) for p in content.people}}
+    for path in paper_files(content.root):
+        _load_paper(content, path, known)
+    return content
+
+
+def _load_paper(content: Content, path: Path, known: dict[str, set[str]]) -> None:
+    key = path.stem
+    if not KEY_PATTERN.match(key) or key in RESERVED_KEYS:
+        content.problems.append(Problem(
+            content.display_path(path), f"file name {path.name!r} is not a valid paper key",
+            hint="use lower-case ASCII letters, digits, '-', '_' or ':' (the key is the cite key and the URL)",
+        ))
+        return
+    if key in content.papers:
+        first = content.display_path(content.sources[key])
+        content.problems.append(Problem(content.display_path(path), f"key {key!r} is also used by {first}"))
+        return
+    data = _read_yaml(content, path)
+    if data is None:
+        return
+    if not isinstance(data, dict):
+        _problem(content, path, None, "a paper record must be a mapping of fields (title:, authors:, ...)")
+        return
+    paper = _validate(content, path, Paper, data, (), known)
+    if paper:
+        content.papers[key] = paper
+        content.sources[key] = path
+
+
+def _read_yaml(content: Content, path: Path) -> Any:
+    shown = content.display_path(path)
+    raw = path.read_bytes()
+    if len(raw) > MAX_FILE_BYTES:
+        content.problems.append(Problem(shown, f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}"))
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        content.problems.append(Problem(
+            shown, f"not UTF-8 (byte {error.start}: {raw[error.start:error.start + 1]!r})",
+            hint="save the file as UTF-8",
+        ))
+        return None
+    try:
+        return yaml.load(text, Loader=Loader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        content.problems.append(Problem(
+            shown, f"YAML syntax: {getattr(error, 'problem', None) or error}",
+            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
+            hint="check indentation and quote text that contains ': ' or starts with a special character",
+        ))
+        return None
+
+
+def _validate(content: Content, path: Path, model: type[BaseModel], data: Any, prefix: tuple,
+              known: dict | None = None) -> Any:
+    try:
+        return model.model_validate(data, context=known)
+    except ValidationError as error:
+        for item in error.errors():
+            loc = prefix + tuple(item["loc"])
+            message, hint = _explain(model, item)
+            _problem(content, path, loc, message, hint)
+        return None
+
+
+def _explain(model: type[BaseModel], item: dict) -> tuple[str, str | None]:
+    """Turn one pydantic error into a sentence and a hint an author can act on."""
+    kind, loc = item["type"], item["loc"]
+    name = str(loc[-1]) if loc else ""
+    if kind == "extra_forbidden":
+        known = _field_names(model, loc[:-1])
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean `{close[0]}`?" if close else f"known fields: {', '.join(known)}"
+        return f"unknown field `{name}`", hint
+    if kind == "missing":
+        return f"missing required field `{name}`", None
+    if kind == "literal_error" and name == "type":
+        close = difflib.get_close_matches(str(item.get("input")), PAPER_TYPES, n=1)
+        hint = f"did you mean `{close[0]}`?" if close else None
+        return f"`{item.get('input')}` is not a paper type; use one of {', '.join(PAPER_TYPES)}", hint
+    message = item["msg"].removeprefix("Value error, ")
+    return message, (item.get("ctx") or {}).get("hint")
+
+
+def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
+    for part in loc:
+        info = model.model_fields.get(str(part))
+        annotation = getattr(info, "annotation", None)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+    return list(model.model_fields)
+
+
+def _problem(content: Content, path: Path, loc: tuple | None, message: str, hint: str | None = None) -> None:
+    line = column = None
+    if loc is not None:
+        line, column = locate(path, loc)
+    field = ".".join(str(part) for part in loc if not isinstance(part, int)) if loc else None
+    if loc and isinstance(loc[-1], int) and field:
+        field += f"[{loc[-1]}]"
+    content.problems.append(Problem(content.display_path(path), message, line, column, field or None, hint))
+
+
+def locate(path: Path, loc: tuple) -> tuple[int | None, int | None]:
+    """Line and column (1-based) of the YAML node at `loc`, by walking the composed document.
+
+    For a field that is missing, the enclosing mapping; for an unknown field, its key."""
+    try:
+        node = yaml.compose(path.read_bytes().decode("utf-8-sig"), Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, UnicodeDecodeError, OSError):
+        return None, None
+    mark = node.start_mark if node else None
+    for part in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.value == str(part):
+                    child, mark = value_node, key_node.start_mark
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            child = node.value[part]
+            mark = child.start_mark
+        if child is None:
+            break
+        node = child
+    return (mark.line + 1, mark.column + 1) if mark else (None, None)

@@ -1,0 +1,68 @@
+"""Person names: split with bibtexparser's BibTeX name rules, shown as "First von Last, Jr",
+and matched through a normalised key so "Chen, Yingfa", "Yingfa Chen" and "CHEN, Yingfa" meet."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bibtexparser.middlewares.names import parse_single_name_into_parts
+
+from .latex import to_plain
+
+ET_AL = "others"
+
+
+@dataclass(frozen=True)
+class Name:
+    first: tuple[str, ...]
+    von: tuple[str, ...]
+    last: tuple[str, ...]
+    jr: tuple[str, ...]
+
+    @property
+    def display(self) -> str:
+        """Reading order, braces and LaTeX gone: `{OpenBMB Team}` -> "OpenBMB Team"."""
+        text = " ".join(self.first + self.von + self.last)
+        if self.jr:
+            text += ", " + " ".join(self.jr)
+        return to_plain(text)
+
+    @property
+    def bibtex(self) -> str:
+        """BibTeX's unambiguous "von Last, Jr, First" form."""
+        last = " ".join(self.von + self.last)
+        parts = [last] + ([" ".join(self.jr)] if self.jr else []) + ([" ".join(self.first)] if self.first else [])
+        return ", ".join(parts)
+
+    @property
+    def family(self) -> str:
+        return to_plain(" ".join(self.last))
+
+
+@lru_cache(maxsize=None)
+def parse_name(text: str) -> Name:
+    """Split one author name as BibTeX does ("Last, First", "First Last", "von Last, Jr, First")."""
+    parts = parse_single_name_into_parts(text, strict=False)
+    return Name(tuple(parts.first), tuple(parts.von), tuple(parts.last), tuple(parts.jr))
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII-ish form for matching and slugs: accents, case, dots and braces gone."""
+    text = unicodedata.normalize("NFKD", to_plain(text))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return re.sub(r"[\s.{}~-]+", " ", text).strip()
+
+
+@lru_cache(maxsize=None)
+def name_key(text: str) -> str:
+    """The key two spellings of one person share: "Chen, Yingfa" and "Yingfa Chen" -> "yingfa chen"."""
+    return fold(parse_name(text).display)
+
+
+def slugify(text: str) -> str:
+    """URL-safe lower-case ASCII slug; empty when nothing ASCII is left (the caller falls back)."""
+    ascii_text = fold(text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
