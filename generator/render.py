@@ -1,0 +1,231 @@
+"""`render(library)`: every generated page as a (path, Markdown) pair, from Jinja templates.
+
+Pure: no MkDocs, no files written, so the plugin, the CLI and engines that run no plugins
+can all use it. Record text reaches pages only as escaped HTML inside raw HTML blocks, so
+neither Markdown, attribute lists nor Jinja ever interpret it. Each paper's list entry is
+rendered once and reused on every listing page; links in it start with ROOT, which each
+page replaces with its own way back to the site root.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property
+
+import yaml
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from .bibtex import to_bibtex
+from .latex import to_html, to_plain
+from .library import Author, Library, Publication
+from .names import parse_name
+
+ROOT = "\0"  # YAML cannot carry NUL, so no record text can contain it
+TYPE_LABELS = {
+    "conference": "Conference paper", "journal": "Journal article", "preprint": "Preprint",
+    "workshop": "Workshop paper", "book": "Book", "chapter": "Book chapter", "thesis": "Thesis",
+    "report": "Technical report", "other": "Publication",
+}
+LINK_LABELS = {"pdf": "PDF", "code": "Code", "slides": "Slides", "video": "Video", "poster": "Poster",
+               "website": "Website", "data": "Data", "url": "Link"}
+MARKERS = ("selected", "recent")
+RECENT_COUNT = 10
+
+
+@dataclass(frozen=True)
+class Options:
+    use_directory_urls: bool = True
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    markdown: str
+    in_nav: bool = False
+
+
+def page_url(path: str, options: Options) -> str:
+    """Site-relative URL of a page source path, as MkDocs makes it."""
+    stem = path[: -len(".md")]
+    if stem == "index" or stem.endswith("/index"):
+        return stem[: -len("index")] if options.use_directory_urls else stem + ".html"
+    return stem + "/" if options.use_directory_urls else stem + ".html"
+
+
+def root_prefix(path: str, options: Options) -> str:
+    """The relative way from a page back to the site root: "", "../", "../../"."""
+    return "../" * page_url(path, options).count("/")
+
+
+def front_matter(meta: dict) -> str:
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10**6) + "---\n\n"
+
+
+def date_label(paper: Publication) -> str:
+    if paper.date:
+        return f"{paper.date:%b} {paper.date.day}, {paper.date.year}"
+    return str(paper.year) if paper.year else "Date unknown"
+
+
+def year_slug(year: int | None) -> str:
+    return str(year) if year is not None else "undated"
+
+
+def year_label(year: int | None) -> str:
+    return str(year) if year is not None else "Undated"
+
+
+class Renderer:
+    """Renders one library; per-paper HTML is computed once and shared by all pages."""
+
+    def __init__(self, library: Library, options: Options):
+        self.library, self.options = library, options
+        self.env = Environment(loader=PackageLoader("generator", "templates"), autoescape=True,
+                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                               keep_trailing_newline=True)
+        self.env.globals.update(url=self.url, link=self.link, to_html=to_html)
+
+    def url(self, path: str) -> str:
+        return ROOT + page_url(path, self.options)
+
+    def link(self, href: str) -> str:
+        """A record's link as an href: web links as they are, site paths from the page's root."""
+        return href if "://" in href else ROOT + href.lstrip("/")
+
+    def author_url(self, author: Author) -> str:
+        return self.url(f"people/{author.slug}.md")
+
+    @cached_property
+    def entries(self) -> dict[str, Markup]:
+        template = self.env.get_template("entry.html")
+        return {paper.key: Markup(template.render(p=self.view(paper))) for paper in self.library.papers}
+
+    def view(self, paper: Publication) -> dict:
+        """Everything a template shows of a paper, computed here so templates only print."""
+        record = paper.record
+        links = []
+        if record.arxiv:
+            links.append(("arXiv", f"https://arxiv.org/abs/{record.arxiv}"))
+        if record.doi:
+            links.append(("DOI", f"https://doi.org/{record.doi}"))
+        for kind, href in record.links.items():
+            links.append((LINK_LABELS[kind], self.link(href)))
+        return {
+            "key": paper.key,
+            "url": self.url(f"papers/{paper.key}.md"),
+            "title": to_html(record.title),
+            "authors": [(a.name, self.author_url(a), a.is_member) for a in paper.authors],
+            "members": [(a.name, self.author_url(a)) for a in paper.members],
+            "et_al": paper.et_al,
+            "venue": to_html(record.venue) if record.venue else None,
+            "type": TYPE_LABELS[record.type],
+            "date": date_label(paper),
+            "award": to_html(record.award) if record.award else None,
+            "selected": record.selected,
+            "links": links,
+            "topics": [(t.topic.title, self.url(f"topics/{t.slug}.md")) for t in paper.topics],
+        }
+
+    def page(self, path: str, template: str, meta: dict, in_nav: bool = False, **context) -> Page:
+        body = self.env.get_template(template).render(**context)
+        return Page(path, (front_matter(meta) + body).replace(ROOT, root_prefix(path, self.options)), in_nav)
+
+    def listing(self, papers: list[Publication]) -> Markup:
+        return Markup("\n").join(self.entries[p.key] for p in papers)
+
+    def grouped(self, papers: list[Publication]) -> list[tuple[str, str, Markup]]:
+        groups: dict[int | None, list[Publication]] = {}
+        for paper in papers:
+            groups.setdefault(paper.year, []).append(paper)
+        return [(year_slug(y), year_label(y), self.listing(ps)) for y, ps in groups.items()]
+
+    def pages(self) -> list[Page]:
+        lib = self.library
+        listing_meta = {"search": {"exclude": True}}
+        pages = [self.page("publications.md", "publications.md", {"title": "Publications", **listing_meta},
+                           in_nav=True, groups=self.grouped(lib.papers), count=len(lib.papers))]
+        for paper in lib.papers:
+            pages.append(self.paper_page(paper))
+        pages.append(self.people_index())
+        for author in lib.authors.values():
+            pages.append(self.author_page(author))
+        topics = [(t, self.url(f"topics/{t.slug}.md")) for t in lib.topics.values()]
+        pages.append(self.page("topics/index.md", "topics.md", {"title": "Topics"}, in_nav=True, topics=topics))
+        for topic in lib.topics.values():
+            pages.append(self.page(
+                f"topics/{topic.slug}.md", "topic.md", {"title": to_plain(topic.topic.title)},
+                title=to_html(topic.topic.title), description=to_html(topic.topic.description),
+                count=len(topic.papers), groups=self.grouped(topic.papers)))
+        years = [(year_label(y), self.url(f"years/{year_slug(y)}.md"), len(ps)) for y, ps in lib.years]
+        pages.append(self.page("years/index.md", "years.md", {"title": "Years", **listing_meta},
+                               in_nav=True, years=years))
+        for year, papers in lib.years:
+            pages.append(self.page(f"years/{year_slug(year)}.md", "year.md",
+                                   {"title": f"Publications: {year_label(year)}", **listing_meta},
+                                   label=year_label(year), count=len(papers), entries=self.listing(papers)))
+        return pages
+
+    def paper_page(self, paper: Publication) -> Page:
+        abstract = to_plain(paper.record.abstract)
+        meta = {"title": paper.title}
+        if abstract:
+            meta["description"] = abstract[:300]
+        bibtex = to_bibtex(paper)
+        fence = "`" * max(3, _longest_run(bibtex, "`") + 1)
+        return self.page(f"papers/{paper.key}.md", "paper.md", meta, p=self.view(paper),
+                         abstract=to_html(paper.record.abstract), bibtex=Markup(bibtex), fence=fence)
+
+    def author_page(self, author: Author) -> Page:
+        papers = author.papers
+        years = [p.year for p in papers if p.year]
+        coauthors = Counter(a for p in papers for a in p.authors if a is not author)
+        person = author.person
+        return self.page(
+            f"people/{author.slug}.md", "person.md", {"title": author.name},
+            name=author.name, person=person, role=to_html(person.role) if person and person.role else None,
+            count=len(papers), first=min(years, default=None), last=max(years, default=None),
+            coauthors=[(a.name, self.author_url(a), a.is_member, n) for a, n in coauthors.most_common(10)],
+            groups=self.grouped(papers))
+
+    def people_index(self) -> Page:
+        lib = self.library
+        members = [(m.name, self.author_url(m), to_html(m.person.role) if m.person.role else None, len(m.papers))
+                   for m in lib.members]
+        externals = sorted((a for a in lib.authors.values() if not a.is_member),
+                           key=lambda a: (parse_name(a.name).family.casefold(), a.name.casefold()))
+        others = [(a.name, self.author_url(a), len(a.papers)) for a in externals]
+        return self.page("people/index.md", "people.md", {"title": "People"}, in_nav=True,
+                         members=members, others=others)
+
+    def fragments(self) -> dict[str, str]:
+        """Lists that hand-written pages can embed with `<!-- labpubs:NAME -->` (links start with ROOT)."""
+        lib = self.library
+        selected = [p for p in lib.papers if p.record.selected]
+        return {
+            "selected": self.env.get_template("fragment.html").render(entries=self.listing(selected)),
+            "recent": self.env.get_template("fragment.html").render(entries=self.listing(lib.papers[:RECENT_COUNT])),
+        }
+
+
+def _longest_run(text: str, char: str) -> int:
+    best = run = 0
+    for c in text:
+        run = run + 1 if c == char else 0
+        best = max(best, run)
+    return best
+
+
+def render(library: Library, options: Options = Options()) -> list[Page]:
+    """Every generated page of the site, in a stable order."""
+    return Renderer(library, options).pages()
+
+
+def expand_markers(markdown: str, page_path: str, fragments: dict[str, str], options: Options = Options()) -> str:
+    """Replace `<!-- labpubs:NAME -->` markers of a hand-written page with generated lists."""
+    if "<!-- labpubs:" not in markdown:
+        return markdown
+    for name, html in fragments.items():
+        markdown = markdown.replace(f"<!-- labpubs:{name} -->", html)
+    return markdown.replace(ROOT, root_prefix(page_path, options))
