@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
-from .latex import prose_source, segments
+from .latex import from_latex, prose_source, segments
 from .library import Publication
 from .names import parse_name
 
@@ -24,14 +25,17 @@ ENTRY_TYPES = {
     "book": "book", "chapter": "incollection", "thesis": "phdthesis", "report": "techreport", "other": "misc",
 }
 VENUE_FIELDS = {
-    "inproceedings": "booktitle", "incollection": "booktitle", "article": "journal", "phdthesis": "school",
-    "techreport": "institution", "book": "publisher", "misc": "howpublished",
+    "inproceedings": "booktitle", "conference": "booktitle", "incollection": "booktitle", "inbook": "booktitle",
+    "article": "journal", "phdthesis": "school", "mastersthesis": "school", "thesis": "school",
+    "techreport": "institution", "report": "institution", "book": "publisher", "proceedings": "publisher",
 }
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 _encoder = UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="braces-all",
                                  unknown_char_policy="keep")
-_INNER_CAPITAL = re.compile(r"^[^\W\d_]?[\w'.:,;!?()-]*[A-Z][\w'.:,;!?()-]*$")
+# LaTeX's own spellings of common punctuation, nicer to read than the encoder's commands.
+_PRETTY = {"–": "--", "—": "---", "“": "``", "”": "''"}
+_URL_ARGUMENT = re.compile(r"(\\(?:url|href)\{[^{}]*\})")
 
 
 def _balanced(text: str) -> bool:
@@ -47,78 +51,152 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
-def _prose(source: str) -> str:
-    latex = prose_source(source)
-    latex = re.sub(r"(?<!\\)_", r"\\_", latex)
-    latex = re.sub(r"(?<!\\)\^", r"\\textasciicircum{}", latex)
-    return _encoder.unicode_to_latex(latex)
+@lru_cache(maxsize=None)
+def _latex_char(c: str, pretty: bool = True) -> str:
+    """LaTeX for one non-ASCII character, only if it decodes back to that character; the
+    character itself (UTF-8) otherwise, so that import -> export -> import changes nothing."""
+    for candidate in (_PRETTY.get(c) if pretty else None, _encoder.unicode_to_latex(c)):
+        if candidate and candidate != c and from_latex(candidate) == c:
+            return candidate
+    return c
 
 
-def latex_value(text: str, protect_capitals: bool = False) -> str:
-    """Record text as a BibTeX field value (without the outer braces)."""
+def encode_unicode(text: str) -> str:
+    if text.isascii():
+        return text
+    out = []
+    for i, c in enumerate(text):
+        if c.isascii():
+            out.append(c)
+            continue
+        # `--` next to a hyphen or a quote next to a quote would read as one longer mark
+        beside = (text[i - 1] if i else "") + (text[i + 1] if i + 1 < len(text) else "")
+        out.append(_latex_char(c, pretty=not any(b in "-`'" for b in beside)))
+    return "".join(out)
+
+
+def needs_protection(word: str) -> bool:
+    """A word with a capital after its first character (`MiniCPM`, `LLMs`, `FR-Spec`): the writer
+    braces it so that bibliography styles keep its case, and the importer drops those braces."""
+    return len(word) > 1 and not any(c in word for c in "{}\\$") and any(c.isupper() for c in word[1:])
+
+
+def _protect(match: re.Match) -> str:
+    """`MiniCPM:` -> `{MiniCPM}:`."""
+    word = match.group(0)
+    core = word.rstrip(":,;.!?")
+    if needs_protection(from_latex(core)) and _balanced(core):
+        return "{" + core + "}" + word[len(core):]
+    return word
+
+
+def _prose(source: str, unicode: bool = False, protect: bool = False) -> str:
+    parts = _URL_ARGUMENT.split(prose_source(source))  # odd parts: \url{...} arguments, kept verbatim
+    for i in range(0, len(parts), 2):
+        latex = re.sub(r"(?<!\\)_", r"\\_", parts[i])
+        latex = re.sub(r"(?<!\\)\^", r"\\textasciicircum{}", latex)
+        if not unicode:
+            latex = encode_unicode(latex)
+        if protect:
+            latex = re.sub(r"\S+", _protect, latex)
+        parts[i] = latex
+    return "".join(parts)
+
+
+def latex_value(text: str, protect_capitals: bool = False, unicode: bool = False) -> str:
+    """Record text as a BibTeX field value (without the outer braces); `unicode` keeps UTF-8."""
     out = []
     for is_math, source in segments(text):
         if is_math and _balanced(source):
             out.append(f"${source}$")
         elif is_math:  # a formula with a stray brace cannot be kept as math in BibTeX
-            out.append(_prose(f"${source}$").replace("$", r"\$"))
-        elif protect_capitals:
-            out.append(re.sub(r"[^\s]+", lambda m: _protect(m.group(0)), _prose(source)))
+            out.append(_prose(f"${source}$", unicode).replace("$", r"\$"))
         else:
-            out.append(_prose(source))
+            out.append(_prose(source, unicode, protect_capitals))
     return "".join(out)
 
 
-def _protect(word: str) -> str:
-    """`MiniCPM:` -> `{MiniCPM}:`: words with a capital after their first letter keep their case."""
-    core = word.rstrip(":,;.!?")
-    if len(core) > 1 and _INNER_CAPITAL.match(core) and any(c.isupper() for c in core[1:]):
-        return "{" + core + "}" + word[len(core):]
-    return word
-
-
-def name_value(name: str) -> str:
+def name_value(name: str, unicode: bool = False) -> str:
     """One author as "von Last, Jr, First", braces of corporate names kept, specials escaped."""
     parts = parse_name(name)
     text = parts.bibtex if _balanced(name) else name.replace("{", "").replace("}", "")
     text = re.sub(r"(?<!\\)([&%#$_])", r"\\\1", text)
-    return _encoder.unicode_to_latex(text)
+    return text if unicode else encode_unicode(text)
 
 
 def _verbatim(value: str) -> str:
     return value.replace("{", "%7B").replace("}", "%7D")
 
 
-def bibtex_fields(paper: Publication) -> tuple[str, list[tuple[str, str]]]:
-    """The entry type and the (field, braced-free value) pairs, in conventional order."""
+# Conventional order; fields not listed follow alphabetically.
+ORDER = ("author", "editor", "title", "booktitle", "journal", "school", "institution", "howpublished", "series",
+         "edition", "volume", "number", "pages", "chapter", "publisher", "organization", "address", "year",
+         "month", "note", "isbn", "issn", "doi", "eprint", "archiveprefix", "primaryclass", "url")
+# What a citation needs: the page's BibTeX block and the .bib downloads carry these fields only;
+# `labpubs export` carries everything (abstract, keywords, al-folio's fields, all of `extra`).
+CITATION_FIELDS = set(ORDER) | {"type", "location", "issue", "language", "urldate", "numpages", "articleno",
+                                "eprinttype", "eprintclass", "subtitle", "date", "day", "pubstate"}
+# Identifiers, paths and numbers: written and read as they are, never LaTeX-encoded or decoded.
+VERBATIM_FIELDS = {"url", "doi", "eprint", "file", "pdf", "preview", "html", "isbn", "issn", "google_scholar_id",
+                   "arxiv", "code", "website", "slides", "poster", "video", "supp", "blog", "data", "urldate",
+                   "pages", "volume", "number", "numpages", "articleno"}
+_RANK = {name: i for i, name in enumerate(ORDER)}
+
+
+def bibtex_fields(paper: Publication, full: bool = False, unicode: bool = False) -> tuple[str, list[tuple[str, str]]]:
+    """The entry type and (field, value without outer braces) pairs, in conventional order."""
     record = paper.record
-    entry_type = ENTRY_TYPES[record.type]
-    fields: list[tuple[str, str]] = []
-    names = [a for a in record.authors]
-    if names:
-        fields.append(("author", " and ".join("others" if n == "others" else name_value(n) for n in names)))
-    fields.append(("title", latex_value(record.title, protect_capitals=True)))
+    extra = dict(record.extra)
+    entry_type = extra.pop("entrytype", None) or ENTRY_TYPES[record.type]
+    text = (lambda value, protect=False: latex_value(value, protect, unicode))
+    fields: dict[str, str] = {}
+    if record.authors:
+        fields["author"] = " and ".join("others" if n == "others" else name_value(n, unicode) for n in record.authors)
+    fields["title"] = text(record.title, True)
     if record.venue:
-        fields.append((VENUE_FIELDS[entry_type], latex_value(record.venue, protect_capitals=True)))
+        fields[VENUE_FIELDS.get(entry_type, "howpublished")] = text(record.venue, True)
     if record.year:
-        fields.append(("year", str(record.year)))
+        fields["year"] = str(record.year)
+    month = MONTHS[record.date.month - 1] if record.date else extra.pop("month", None)
     if record.date:
-        fields.append(("month", MONTHS[record.date.month - 1]))
+        extra.pop("month", None)
     if record.doi:
-        fields.append(("doi", _verbatim(record.doi)))
+        fields["doi"] = _verbatim(record.doi)
     if record.arxiv:
-        fields += [("eprint", _verbatim(record.arxiv)), ("archiveprefix", "arXiv")]
-    url = next((u for u in (record.links.url, record.links.website, record.links.pdf) if u and "://" in u), None)
-    if url:
-        fields.append(("url", _verbatim(url)))
-    return entry_type, fields
+        fields.update(eprint=_verbatim(record.arxiv), archiveprefix="arXiv")
+    if record.links.url:
+        fields["url"] = _verbatim(record.links.url)
+    if full:
+        if record.abstract:
+            fields["abstract"] = text(record.abstract)
+        keywords = [t.topic.title for t in paper.topics] + ([extra.pop("keywords")] if "keywords" in extra else [])
+        if keywords:
+            fields["keywords"] = text(", ".join(keywords))
+        for name in ("abbr", "award"):
+            if getattr(record, name):
+                fields[name] = text(getattr(record, name))
+        if record.selected:
+            fields["selected"] = "true"
+        for kind, href in record.links.items():
+            if kind != "url":
+                fields[kind] = _verbatim(href)
+    for name, value in extra.items():
+        if name not in fields and (full or name in CITATION_FIELDS):
+            fields[name] = _verbatim(value) if name in VERBATIM_FIELDS else text(value)
+    pairs = sorted(fields.items(), key=lambda item: (_RANK.get(item[0], len(ORDER)), item[0]))
+    if month:
+        position = next((i for i, (name, _) in enumerate(pairs) if _RANK.get(name, 99) > _RANK["month"]), len(pairs))
+        pairs.insert(position, ("month", month))
+    return entry_type, pairs
 
 
-def to_bibtex(paper: Publication) -> str:
-    """The paper's BibTeX entry; its cite key is the record's key."""
-    entry_type, fields = bibtex_fields(paper)
+def to_bibtex(paper: Publication, full: bool = False, unicode: bool = False) -> str:
+    """The paper's BibTeX entry; its cite key is the record's key. `full` adds what only labpubs
+    and al-folio read (abstract, keywords, links, badges) so that an export imports back unchanged."""
+    entry_type, fields = bibtex_fields(paper, full, unicode)
     lines = [f"@{entry_type}{{{paper.key},"]
     for name, value in fields:
-        lines.append(f"  {name} = {value}," if name == "month" else f"  {name} = {{{value}}},")
+        bare = name == "month" and value in MONTHS
+        lines.append(f"  {name} = {value}," if bare else f"  {name} = {{{value}}},")
     lines.append("}")
     return "\n".join(lines)

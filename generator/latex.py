@@ -7,8 +7,9 @@ Record text is Unicode with a little inline LaTeX, as listings and .bib files wr
   closing one), so "costs $5 and $6" stays text. On a page math becomes MathML at build time
   (latex2mathml: no script, no CDN); in `<title>`, meta tags and search it becomes plain Unicode.
 - A LaTeX command and its braced arguments mean what LaTeX means (`\\textit{x}`, `\\"{u}`).
-- Braces around one word (`{M}amba`, `{RNN}`, `{\\"u}`) protect case, as in BibTeX; any other
-  brace is a literal character, so `{{ 7*7 }}` shows as written.
+- Braces around words (`{M}amba`, `{RNN}`, `{Large Language Models}`) protect case, as in
+  BibTeX, and do not show; a brace that wraps no words (`{{ 7*7 }}`, a lone `{`) is a literal
+  character and shows as written.
 - A bare `%`, `&`, `#` or `~` is literal text: an abstract that says "50% faster" is never cut
   short by a LaTeX comment.
 
@@ -24,7 +25,8 @@ from functools import lru_cache
 from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup, escape
 from pylatexenc.latex2text import LatexNodes2Text
-from pylatexenc.latexwalker import LatexGroupNode, LatexMacroNode, LatexWalker
+from pylatexenc.latexwalker import (LatexCharsNode, LatexCommentNode, LatexGroupNode, LatexMacroNode,
+                                   LatexMathNode, LatexSpecialsNode, LatexWalker)
 
 logging.getLogger("pylatexenc").setLevel(logging.ERROR)
 
@@ -32,7 +34,8 @@ logging.getLogger("pylatexenc").setLevel(logging.ERROR)
 _LATEX_HINTS = re.compile(r"[\\${}~%&#]|``|''|--")
 _MATH = re.compile(r"(?<![\\$])\$(?![\s$])((?:\\.|[^\\$])+?)(?<![\s\\])\$(?!\d)")
 _MACRO_BEFORE = re.compile(r"\\(?:[A-Za-z]+|[^A-Za-z\s])\s*$")
-_ONE_WORD = re.compile(r"(?:[\w\-'.]|\\[A-Za-z]+ ?|\\[^A-Za-z\s]|[{}])+")
+_WORD = r"(?:\\.|[^\s*=<>|%$~^\"`#@\\])+"
+_WORDS = re.compile(f"{_WORD}(?: {_WORD})*")  # what protection braces may wrap
 _LITERAL = {"%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$", "~": r"\textasciitilde{}", "{": r"\{", "}": r"\}"}
 _STYLES = {"textit": "em", "emph": "em", "textsl": "em", "textbf": "strong", "texttt": "code", "underline": "u"}
 
@@ -53,7 +56,7 @@ def segments(text: str):
 
 def _literal_braces(prose: str) -> set[int]:
     """Positions of braces that are text, not LaTeX: unpaired ones and groups that are
-    neither a command's argument nor a one-word protection."""
+    neither a command's argument nor around words (case protection)."""
     literal, stack, pairs, args = set(), [], [], set()
     i = 0
     while i < len(prose):
@@ -74,7 +77,7 @@ def _literal_braces(prose: str) -> set[int]:
         before = prose[:start]
         if _MACRO_BEFORE.search(before) or (start and start - 1 in args):
             args.add(end)
-        elif not _ONE_WORD.fullmatch(prose[start + 1 : end]):
+        elif not _WORDS.fullmatch(prose[start + 1 : end]):
             literal.update((start, end))
     return literal
 
@@ -168,3 +171,79 @@ def to_plain(text: str | None) -> str:
         else:
             out.extend(_node_text(node) for node in _nodes(prose_source(source)))
     return re.sub(r"\s+", " ", "".join(out)).strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# LaTeX (a BibTeX value) to record text: the importer's decoder, the inverse of prose_source.
+
+_ACCENTS = set("'`^\"~=.") | {"c", "v", "u", "H", "k", "r", "d", "b", "t"}
+_SYMBOLS = {
+    "O", "o", "ss", "SS", "ae", "AE", "oe", "OE", "aa", "AA", "l", "L", "i", "j", "dh", "DH", "th", "TH",
+    "ng", "NG", "&", "%", "_", "#", "textendash", "textemdash", "textquoteleft", "textquoteright",
+    "textquotedblleft", "textquotedblright", "ldots", "dots", "textellipsis", "copyright", "textcopyright",
+    "S", "P", "pounds", "textregistered", "texttrademark", "textdegree", "textbullet", "textasciitilde",
+    "guillemotleft", "guillemotright", "textexclamdown", "textquestiondown", "euro", "texteuro",
+}
+_KEPT_STYLES = set(_STYLES) | {"textsc", "textsuperscript", "textsubscript", "textrm", "textsf", "mbox"}
+_DECODE_HINTS = re.compile(r"[\\{}$~%]|``|''|--")
+_SPACES = re.compile(r"[ \t\r\n]+")  # not str.split(): a tie (~) decodes to a no-break space that stays
+
+
+def from_latex(value: str) -> str:
+    """Record text from a BibTeX value: accents and specials become Unicode (`J{\\"o}rg` -> `Jörg`,
+    `--` -> `–`), math stays `$...$`, case-protecting braces and style commands stay, unknown
+    commands are kept as written, and white space is collapsed as BibTeX does."""
+    if _DECODE_HINTS.search(value):
+        value = _decode(_nodes(value))
+    return _SPACES.sub(" ", value).strip()
+
+
+def _decode(nodes) -> str:
+    out = []
+    for node in nodes or ():
+        if isinstance(node, LatexCharsNode):
+            out.append(node.chars)
+        elif isinstance(node, LatexMathNode):
+            out.append("$" + "".join(n.latex_verbatim() for n in node.nodelist) + "$")
+        elif isinstance(node, LatexGroupNode):
+            out.append(_decode_group(node))
+        elif isinstance(node, LatexMacroNode):
+            out.append(_decode_macro(node))
+        elif isinstance(node, LatexSpecialsNode):
+            out.append(_node_text(node) if node.specials_chars != "&" else "&")
+        elif isinstance(node, LatexCommentNode):  # a bare % in a .bib value means a percent sign
+            out.append("%" + node.comment + " ")
+        else:
+            out.append(node.latex_verbatim())
+    return "".join(out)
+
+
+def _decode_group(node) -> str:
+    children = [n for n in node.nodelist if not (isinstance(n, LatexCharsNode) and not n.chars.strip())]
+    if len(children) == 1 and isinstance(children[0], LatexMacroNode) and _is_character(children[0]):
+        return _decode_macro(children[0])  # {\"u}, {\O}: braces that only hold one character
+    inner = _decode(node.nodelist)
+    if not inner:
+        return ""
+    return "{" + inner + "}" if _WORDS.fullmatch(inner) else inner
+
+
+def _is_character(node) -> bool:
+    return node.macroname in _ACCENTS or node.macroname in _SYMBOLS
+
+
+def _decode_macro(node) -> str:
+    name = node.macroname
+    if name in _ACCENTS or name in _SYMBOLS:
+        return _node_text(node)
+    if name == "textasciicircum":
+        return "^"
+    if name == "ensuremath" and node.nodeargd and node.nodeargd.argnlist and node.nodeargd.argnlist[-1] is not None:
+        math = node.nodeargd.argnlist[-1].latex_verbatim().strip("{}")
+        symbol = _to_text.latex_to_text(math).strip()
+        return symbol if symbol and "\\" not in symbol and not symbol.isascii() else f"${math}$"
+    if name in _KEPT_STYLES and node.nodeargd and node.nodeargd.argnlist and node.nodeargd.argnlist[-1] is not None:
+        arg = node.nodeargd.argnlist[-1]
+        inner = _decode(arg.nodelist) if isinstance(arg, LatexGroupNode) else _decode([arg])
+        return f"\\{name}{{{inner}}}"
+    return node.latex_verbatim()  # \$, \{, \}, \url{...}, \cite{...} and commands we do not know

@@ -19,7 +19,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 from pydantic_core import PydanticCustomError
 
 PAPER_TYPES = ("conference", "journal", "preprint", "workshop", "book", "chapter", "thesis", "report", "other")
-LINK_KINDS = ("pdf", "code", "slides", "video", "poster", "website", "data", "url")
+LINK_KINDS = ("pdf", "code", "slides", "video", "poster", "website", "data", "supp", "blog", "url")
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_:-]*$")
 RESERVED_KEYS = {"index"}
 MIN_YEAR, MAX_YEAR = 1900, datetime.date.today().year + 2
@@ -98,6 +98,8 @@ class Links(Record):
     poster: Url | None = None
     website: Url | None = None
     data: Url | None = None
+    supp: Url | None = None
+    blog: Url | None = None
     url: Url | None = None
 
     def items(self) -> list[tuple[str, str]]:
@@ -115,6 +117,7 @@ class Paper(Record):
     date: datetime.date | None = None
     type: Literal[PAPER_TYPES] = "other"  # type: ignore[valid-type]
     venue: Text | None = None
+    abbr: Text | None = None
     abstract: Text | None = None
     topics: list[Annotated[Slug, _known("topics", "topics.yaml")]] = []
     doi: Annotated[str, AfterValidator(_doi)] | None = None
@@ -170,4 +173,6 @@ _RecordDumper.add_representer(str, _str)
 def to_yaml(record: Record) -> str:
     """A record as the YAML an author would write: fields in model order, defaults left out."""
     data = record.model_dump(mode="json", exclude_defaults=True)
+    if "extra" in data:
+        data["extra"] = dict(sorted(data["extra"].items()))
     return yaml.dump(data, Dumper=_RecordDumper, allow_unicode=True, sort_keys=False, width=100)

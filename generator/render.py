@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from .bibtex import to_bibtex
+from .csl import to_csl_json
 from .latex import to_html, to_plain
 from .library import Author, Library, Publication
 from .names import parse_name
@@ -29,7 +30,7 @@ TYPE_LABELS = {
     "report": "Technical report", "other": "Publication",
 }
 LINK_LABELS = {"pdf": "PDF", "code": "Code", "slides": "Slides", "video": "Video", "poster": "Poster",
-               "website": "Website", "data": "Data", "url": "Link"}
+               "website": "Website", "data": "Data", "supp": "Supplement", "blog": "Blog", "url": "Link"}
 MARKERS = ("selected", "recent")
 RECENT_COUNT = 10
 
@@ -37,12 +38,15 @@ RECENT_COUNT = 10
 @dataclass(frozen=True)
 class Options:
     use_directory_urls: bool = True
+    bibtex_unicode: bool = False  # keep UTF-8 in BibTeX instead of LaTeX escapes (biber, modern bibtex)
 
 
 @dataclass(frozen=True)
 class Page:
+    """A generated file: a Markdown page, or a download such as `papers/<key>.bib`."""
+
     path: str
-    markdown: str
+    content: str
     in_nav: bool = False
 
 
@@ -98,6 +102,14 @@ class Renderer:
         return self.url(f"people/{author.slug}.md")
 
     @cached_property
+    def bibtex(self) -> dict[str, str]:
+        """Each paper's BibTeX, made once for its page and every .bib download it is part of."""
+        return {p.key: to_bibtex(p, unicode=self.options.bibtex_unicode) for p in self.library.papers}
+
+    def bib_file(self, path: str, papers: list[Publication]) -> Page:
+        return Page(path, "\n\n".join(self.bibtex[p.key] for p in papers) + "\n")
+
+    @cached_property
     def entries(self) -> dict[str, Markup]:
         template = self.env.get_template("entry.html")
         return {paper.key: Markup(template.render(p=self.view(paper))) for paper in self.library.papers}
@@ -120,6 +132,7 @@ class Renderer:
             "members": [(a.name, self.author_url(a)) for a in paper.members],
             "et_al": paper.et_al,
             "venue": to_html(record.venue) if record.venue else None,
+            "abbr": to_html(record.abbr) if record.abbr else None,
             "type": TYPE_LABELS[record.type],
             "date": date_label(paper),
             "award": to_html(record.award) if record.award else None,
@@ -145,26 +158,33 @@ class Renderer:
         lib = self.library
         listing_meta = {"search": {"exclude": True}}
         pages = [self.page("publications.md", "publications.md", {"title": "Publications", **listing_meta},
-                           in_nav=True, groups=self.grouped(lib.papers), count=len(lib.papers))]
+                           in_nav=True, groups=self.grouped(lib.papers), count=len(lib.papers),
+                           bib=ROOT + "publications.bib", csl=ROOT + "publications.json"),
+                 self.bib_file("publications.bib", lib.papers),
+                 Page("publications.json", to_csl_json(lib.papers))]
         for paper in lib.papers:
-            pages.append(self.paper_page(paper))
+            pages += [self.paper_page(paper), self.bib_file(f"papers/{paper.key}.bib", [paper])]
         pages.append(self.people_index())
         for author in lib.authors.values():
-            pages.append(self.author_page(author))
+            pages += [self.author_page(author), self.bib_file(f"people/{author.slug}.bib", author.papers)]
         topics = [(t, self.url(f"topics/{t.slug}.md")) for t in lib.topics.values()]
         pages.append(self.page("topics/index.md", "topics.md", {"title": "Topics"}, in_nav=True, topics=topics))
         for topic in lib.topics.values():
-            pages.append(self.page(
-                f"topics/{topic.slug}.md", "topic.md", {"title": to_plain(topic.topic.title)},
-                title=to_html(topic.topic.title), description=to_html(topic.topic.description),
-                count=len(topic.papers), groups=self.grouped(topic.papers)))
+            pages += [self.page(f"topics/{topic.slug}.md", "topic.md", {"title": to_plain(topic.topic.title)},
+                                title=to_html(topic.topic.title), description=to_html(topic.topic.description),
+                                count=len(topic.papers), groups=self.grouped(topic.papers),
+                                bib=ROOT + f"topics/{topic.slug}.bib"),
+                      self.bib_file(f"topics/{topic.slug}.bib", topic.papers)]
         years = [(year_label(y), self.url(f"years/{year_slug(y)}.md"), len(ps)) for y, ps in lib.years]
         pages.append(self.page("years/index.md", "years.md", {"title": "Years", **listing_meta},
                                in_nav=True, years=years))
         for year, papers in lib.years:
-            pages.append(self.page(f"years/{year_slug(year)}.md", "year.md",
-                                   {"title": f"Publications: {year_label(year)}", **listing_meta},
-                                   label=year_label(year), count=len(papers), entries=self.listing(papers)))
+            slug = year_slug(year)
+            pages += [self.page(f"years/{slug}.md", "year.md", {"title": f"Publications: {year_label(year)}",
+                                                                 **listing_meta},
+                                label=year_label(year), count=len(papers), entries=self.listing(papers),
+                                bib=ROOT + f"years/{slug}.bib"),
+                      self.bib_file(f"years/{slug}.bib", papers)]
         return pages
 
     def paper_page(self, paper: Publication) -> Page:
@@ -172,10 +192,11 @@ class Renderer:
         meta = {"title": paper.title}
         if abstract:
             meta["description"] = abstract[:300]
-        bibtex = to_bibtex(paper)
+        bibtex = self.bibtex[paper.key]
         fence = "`" * max(3, _longest_run(bibtex, "`") + 1)
         return self.page(f"papers/{paper.key}.md", "paper.md", meta, p=self.view(paper),
-                         abstract=to_html(paper.record.abstract), bibtex=Markup(bibtex), fence=fence)
+                         abstract=to_html(paper.record.abstract), bibtex=Markup(bibtex), fence=fence,
+                         bib=ROOT + f"papers/{paper.key}.bib")
 
     def author_page(self, author: Author) -> Page:
         papers = author.papers
@@ -187,7 +208,7 @@ class Renderer:
             name=author.name, person=person, role=to_html(person.role) if person and person.role else None,
             count=len(papers), first=min(years, default=None), last=max(years, default=None),
             coauthors=[(a.name, self.author_url(a), a.is_member, n) for a, n in coauthors.most_common(10)],
-            groups=self.grouped(papers))
+            groups=self.grouped(papers), bib=ROOT + f"people/{author.slug}.bib")
 
     def people_index(self) -> Page:
         lib = self.library

@@ -25,7 +25,7 @@ def test_conference_paper_exact_output():
         links={"url": "https://example.org/a_b"})
     assert to_bibtex(paper) == r"""@inproceedings{mueller2024mamba,
   author = {M{\"u}ller, J{\"o}rg and van der Berg, Jan and {OpenBMB Team} and others},
-  title = {{M}amba \& {RNNs}: 50\% of $\infty$ {\textemdash} a {\textquotedblleft}test{\textquotedblright}},
+  title = {{M}amba \& {RNNs}: 50\% of $\infty$ --- a ``test''},
   booktitle = {{EMNLP} 2024},
   year = {2024},
   month = aug,

@@ -18,7 +18,7 @@ from generator.latex import to_html, to_plain
     ("50% faster & cheaper #1", "50% faster & cheaper #1"),
     (r"J{\"o}rg M\"uller and {\c{c}}a {\O}", "Jörg Müller and ça Ø"),
     ("{M}amba and {RNN}s", "Mamba and RNNs"),
-    ("{{ 7*7 }} and {a b}", "{{ 7*7 }} and {a b}"),
+    ("{{ 7*7 }} and {Large Language Models}", "{{ 7*7 }} and Large Language Models"),
     ("a { b", "a { b"),
     ("costs $5 and $6", "costs $5 and $6"),
     ("~3x faster, x_i and a^b", "~3x faster, x_i and a^b"),

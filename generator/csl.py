@@ -1,0 +1,75 @@
+"""CSL-JSON, the citation format Zotero, pandoc and citeproc read, made from the library."""
+
+from __future__ import annotations
+
+import json
+
+from .latex import to_plain
+from .library import Publication
+from .names import ET_AL, parse_name
+
+CSL_TYPES = {
+    "conference": "paper-conference", "workshop": "paper-conference", "journal": "article-journal",
+    "preprint": "article", "book": "book", "chapter": "chapter", "thesis": "thesis", "report": "report",
+    "other": "document",
+}
+CONTAINER = {"conference", "workshop", "journal", "chapter"}  # venue is the container; else the publisher
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+EXTRA = {"volume": "volume", "number": "issue", "pages": "page", "publisher": "publisher", "isbn": "ISBN",
+         "issn": "ISSN", "edition": "edition", "address": "publisher-place", "note": "note", "series": "collection-title"}
+
+
+def csl_name(name: str) -> dict:
+    parts = parse_name(name)
+    if not parts.first and len(parts.last) == 1 and parts.last[0].startswith("{"):
+        return {"literal": parts.display}  # a corporate author such as {OpenBMB Team}
+    person = {"family": to_plain(" ".join(parts.last).replace("{", "").replace("}", ""))}
+    if parts.first:
+        person["given"] = to_plain(" ".join(parts.first).replace("{", "").replace("}", ""))
+    if parts.von:
+        person["non-dropping-particle"] = to_plain(" ".join(parts.von))
+    if parts.jr:
+        person["suffix"] = to_plain(" ".join(parts.jr))
+    return person
+
+
+def csl_item(paper: Publication) -> dict:
+    record = paper.record
+    item: dict = {"id": paper.key, "type": CSL_TYPES[record.type], "title": to_plain(record.title)}
+    authors = [csl_name(n) for n in record.authors if n != ET_AL]
+    if authors:
+        item["author"] = authors
+    if record.year:
+        parts = [record.year]
+        month = record.date.month if record.date else None
+        if not month and record.extra.get("month", "")[:3].lower() in MONTHS:
+            month = MONTHS.index(record.extra["month"][:3].lower()) + 1
+        if month:
+            parts.append(month)
+            if record.date:
+                parts.append(record.date.day)
+        item["issued"] = {"date-parts": [parts]}
+    if record.venue:
+        item["container-title" if record.type in CONTAINER else "publisher"] = to_plain(record.venue)
+    if record.arxiv:
+        item.setdefault("publisher", "arXiv")
+        item["number"] = f"arXiv:{record.arxiv}"
+    if record.doi:
+        item["DOI"] = record.doi
+    url = record.links.url or (f"https://arxiv.org/abs/{record.arxiv}" if record.arxiv else None)
+    if url and "://" in url:
+        item["URL"] = url
+    if record.abstract:
+        item["abstract"] = to_plain(record.abstract)
+    if paper.topics:
+        item["keyword"] = ", ".join(t.topic.title for t in paper.topics)
+    for name, csl_field in EXTRA.items():
+        if name in record.extra and csl_field not in item:
+            item[csl_field] = to_plain(record.extra[name])
+    if "editor" in record.extra:
+        item["editor"] = [csl_name(n.strip()) for n in record.extra["editor"].split(" and ") if n.strip()]
+    return item
+
+
+def to_csl_json(papers: list[Publication]) -> str:
+    return json.dumps([csl_item(p) for p in papers], ensure_ascii=False, indent=1) + "\n"
