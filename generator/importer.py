@@ -62,6 +62,7 @@ class RawEntry:
     fields: dict[str, str]
     line: int
     notes: list[str] = field(default_factory=list)
+    error: str | None = None  # the entry cannot be read as written
 
 
 @dataclass
@@ -137,48 +138,76 @@ def parse_bib(text: str) -> ParsedBib:
 
 
 def _key_of(raw: str | None) -> str | None:
-    match = re.match(r"\s*@\s*\w+\s*[{(]\s*([^,\s]+)", raw or "")
+    match = re.match(r"\s*@\s*\w+\s*[{(]\s*([^,\s={}]+)\s*,", raw or "")
     return match.group(1) if match else None
 
 
 def _raw_entry(entry: bib.Entry, line: int, strings: dict[str, str], notes: list[str]) -> RawEntry:
     fields: dict[str, str] = {}
+    error = None
     for f in entry.fields:
         name = f.key.lower().strip()
-        value, unknown = _expand(f.value, strings)
+        try:
+            value, unknown = _expand(f.value, strings)
+        except BadValue as problem:
+            error = error or f"line {(f.start_line or 0) + 1}: {name}: {problem}"
+            continue
         if unknown:
             notes.append(f"{name}: unknown macro {', '.join(unknown)} kept as text")
         if name in fields:
             notes.append(f"{name} is given twice; the first value is used, the second is kept as {name}_2")
             name = f"{name}_2"
         fields[name] = value
-    return RawEntry(entry.key, entry.entry_type.lower(), fields, line, notes)
+    return RawEntry(entry.key, entry.entry_type.lower(), fields, line, notes, error)
+
+
+class BadValue(ValueError):
+    """A field value that is not one BibTeX value: most often a missing comma before the next field."""
 
 
 def _expand(raw: str, strings: dict[str, str]) -> tuple[str, list[str]]:
     """A raw field value (`{..}`, `".."`, a number, a macro, joined by `#`) as one string."""
     parts, unknown = [], []
     for piece in _split_concatenation(raw.strip()):
-        if piece[:1] == "{" and piece[-1:] == "}" or piece[:1] == '"' and piece[-1:] == '"' and len(piece) > 1:
+        if piece[:1] in "{\"" and piece:
+            if not _enclosed(piece):
+                raise BadValue(f"{piece[:40]!r}... is not one value (is a comma missing before the next field?)")
             parts.append(piece[1:-1])
         elif piece.isdigit():
             parts.append(piece)
         elif piece.lower() in strings:
             parts.append(strings[piece.lower()])
-        elif piece.lower()[:3] in MONTHS and piece.lower() in (piece.lower()[:3], MONTH_NAMES[MONTHS.index(piece.lower()[:3])]):
-            parts.append(MONTH_NAMES[MONTHS.index(piece.lower()[:3])].capitalize())
-        else:
+        elif _month(piece):
+            parts.append(MONTH_NAMES[_month(piece) - 1].capitalize())
+        elif re.fullmatch(r"[^\s{}\"#,=]+", piece):
             parts.append(piece)
             unknown.append(piece)
+        else:
+            raise BadValue(f"{piece[:40]!r}... is not a BibTeX value (is a comma missing?)")
     return "".join(parts), unknown
+
+
+_BRACE = re.compile(r"(?<!\\)[{}]")
+
+
+def _enclosed(piece: str) -> bool:
+    """Whether `{...}` or `"..."` is one value: its first delimiter closes at its last character."""
+    if piece[0] == '"':
+        return len(piece) > 1 and piece[-1] == '"' and '"' not in re.sub(r"\{[^{}]*\}", "", piece[1:-1])
+    depth = 0
+    for brace in _BRACE.finditer(piece):
+        depth += 1 if brace.group() == "{" else -1
+        if depth == 0:
+            return brace.end() == len(piece)
+    return False
 
 
 def _split_concatenation(raw: str) -> list[str]:
     """Split on `#` outside braces and quotes; bibtexparser leaves it to us."""
+    if "#" not in raw:
+        return [raw] if raw else []
     parts, depth, quoted, start = [], 0, False, 0
     for i, c in enumerate(raw):
-        if c == "\\":
-            continue
         if c == "{":
             depth += 1
         elif c == "}":
@@ -451,6 +480,7 @@ def merge(base: dict, incoming: dict, overwrite: bool) -> dict:
     `base` has only when `overwrite`. The fuller author list wins over an et-al. one."""
     result = {k: (dict(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v) for k, v in base.items()}
     keep_published = base.get("type", "other") != "preprint" and incoming.get("type") == "preprint"
+    takes_type = "type" in incoming and not keep_published and ("type" not in base or overwrite)
     for name, value in incoming.items():
         if keep_published and name in PUBLISHED_FIELDS and name in result:
             continue
@@ -469,6 +499,14 @@ def merge(base: dict, incoming: dict, overwrite: bool) -> dict:
             result[name] = value
     if result.get("date") and result.get("year") != result["date"].year:
         result.pop("date")  # a preprint's date next to a published year
+    # the .bib entry type (`extra.entrytype`) goes with the record whose `type` was kept
+    entrytype = (incoming if takes_type else base).get("extra", {}).get("entrytype")
+    extra = result.pop("extra", {})
+    extra.pop("entrytype", None)
+    if entrytype:
+        extra["entrytype"] = entrytype
+    if extra:
+        result["extra"] = extra
     return result
 
 
@@ -537,6 +575,9 @@ def import_bib(parsed: ParsedBib, existing: dict[str, Paper], topics: dict[str, 
             users = parsed.crossref_targets[entry.key.lower()]
             outcomes.append(Outcome(entry.line, entry.key, "merged", users[0], notes=[
                 "its fields were inherited by " + ", ".join(users) + " (crossref)"]))
+            continue
+        if entry.error:
+            outcomes.append(Outcome(entry.line, entry.key, "failed", reason=entry.error, notes=entry.notes))
             continue
         try:
             data, notes = to_record_data(entry, topics)

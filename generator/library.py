@@ -14,7 +14,7 @@ from .names import ET_AL, name_key, parse_name, slugify
 from .records import Paper, Person, Topic
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Author:
     """Anyone in an author list: a lab member (with a `person` record) or an external co-author."""
 
@@ -27,15 +27,21 @@ class Author:
     def is_member(self) -> bool:
         return self.person is not None
 
+    def __repr__(self) -> str:  # authors and papers point at each other: keep repr short and finite
+        return f"Author({self.slug!r})"
 
-@dataclass(eq=False)
+
+@dataclass(eq=False, repr=False)
 class TopicEntry:
     slug: str
     topic: Topic
     papers: list["Publication"] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        return f"TopicEntry({self.slug!r})"
 
-@dataclass(eq=False)
+
+@dataclass(eq=False, repr=False)
 class Publication:
     """A paper record with everything resolved: authors, topics, plain-text title."""
 
@@ -45,6 +51,9 @@ class Publication:
     et_al: bool
     members: list[Author]
     topics: list[TopicEntry]
+
+    def __repr__(self) -> str:
+        return f"Publication({self.key!r})"
 
     @property
     def title(self) -> str:

@@ -158,7 +158,7 @@ class Topic(Record):
     description: Text | None = None
 
 
-class _RecordDumper(yaml.SafeDumper):
+class _RecordDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
     """Long text as folded blocks, so records stay readable and diff well."""
 
 
