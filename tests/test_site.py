@@ -166,3 +166,26 @@ def test_home_shows_selected_and_recent_papers(site):
     assert selected == {f"papers/{p.key}/" for p in PAPERS if p.record.selected}
     recent = [a["href"] for a in lists[1].select("a.lp-entry__title")]
     assert recent == [f"papers/{p.key}/" for p in PAPERS[:10]]
+
+
+def test_bib_and_csl_downloads_are_linked_and_complete(site):
+    page = html(site, "publications/")
+    links = {a.get_text(): a["href"] for a in page.select("a[download]")}
+    assert links == {"BibTeX": "../publications.bib", "CSL-JSON": "../publications.json"}
+    lab = bibtexparser.parse_string((site / "publications.bib").read_text(encoding="utf-8"))
+    assert not lab.failed_blocks and [e.key for e in lab.entries] == [p.key for p in PAPERS]
+    csl = json.loads((site / "publications.json").read_text(encoding="utf-8"))
+    assert [item["id"] for item in csl] == [p.key for p in PAPERS]
+    infty = next(item for item in csl if item["id"] == "zhang2024inftybench")
+    assert infty["title"].startswith("∞Bench") and infty["author"][0] == {"family": "Zhang", "given": "Xinrong"}
+    assert infty["issued"] == {"date-parts": [[2024, 2, 21]]}
+    for paper in PAPERS:
+        href = html(site, f"papers/{paper.key}/").select_one("section#bibtex a[download]")["href"]
+        assert href == f"../../papers/{paper.key}.bib"
+        assert (site / "papers" / f"{paper.key}.bib").read_text(encoding="utf-8").strip() == _bibtex_of(site, paper.key).strip()
+    for author in LIBRARY.authors.values():
+        entries = bibtexparser.parse_string((site / "people" / f"{author.slug}.bib").read_text(encoding="utf-8")).entries
+        assert [e.key for e in entries] == [p.key for p in author.papers]
+    for year, papers in LIBRARY.years:
+        entries = bibtexparser.parse_string((site / "years" / f"{year or 'undated'}.bib").read_text()).entries
+        assert [e.key for e in entries] == [p.key for p in papers]
