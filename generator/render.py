@@ -9,6 +9,7 @@ page replaces with its own way back to the site root.
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -64,6 +65,10 @@ def root_prefix(path: str, options: Options) -> str:
 
 
 def front_matter(meta: dict) -> str:
+    """YAML front matter. Material prints `title` and `description` into `<title>`, the header and
+    a `<meta>` attribute without escaping, and its search index treats titles as HTML: so both
+    are HTML-escaped here, once, and every place shows the text as written."""
+    meta = {k: html.escape(v) if k in ("title", "description") else v for k, v in meta.items()}
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10**6) + "---\n\n"
 
 
