@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from .errors import ContentError
 from .importer import import_bib, read_bib, topic_index, write_records
 from .loader import Content, load_content
 from .names import slugify
+from .records import json_schemas
 from .render import Options, expand_markers
 from .site import check, generate
 
@@ -150,6 +152,15 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_schema(args) -> int:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, schema in json_schemas().items():
+        (out / name).write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {', '.join(json_schemas())} to {args.out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="labpubs", description="A lab's publication site from YAML records.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -175,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--citation", action="store_true",
                    help="citation fields only, as on the site (default: every field, for re-import)")
     p.set_defaults(func=cmd_export)
+    p = sub.add_parser("schema", help="write the JSON Schemas of the content files (for editors)")
+    p.add_argument("--out", default="schema")
+    p.set_defaults(func=cmd_schema)
     args = parser.parse_args(argv)
     return args.func(args)
 

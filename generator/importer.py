@@ -21,6 +21,7 @@ from bibtexparser import model as bib
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 from pydantic import ValidationError
 
+from .checks import identities
 from .bibtex import ENTRY_TYPES, VERBATIM_FIELDS, needs_protection
 from .latex import from_latex, segments, to_plain
 from .names import ET_AL, fold, parse_name
@@ -459,19 +460,8 @@ def validate(data: dict, context: dict) -> tuple[Paper, list[str]]:
 PUBLISHED_FIELDS = ("type", "venue", "abbr", "year", "date", "doi")
 
 
-def title_key(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "", fold(to_plain(title)))
-
-
-def identities(record: dict) -> list[str]:
-    """What makes two records the same paper: DOI, arXiv id, normalised title."""
-    ids = []
-    if record.get("doi"):
-        ids.append("doi:" + record["doi"].lower())
-    if record.get("arxiv"):
-        ids.append("arxiv:" + re.sub(r"v\d+$", "", record["arxiv"]))
-    ids.append("title:" + title_key(record["title"]))
-    return ids
+def identity_keys(record: dict) -> list[tuple[str, str]]:
+    return identities(record.get("doi"), record.get("arxiv"), record["title"])
 
 
 def merge(base: dict, incoming: dict, overwrite: bool) -> dict:
@@ -564,7 +554,7 @@ def import_bib(parsed: ParsedBib, existing: dict[str, Paper], topics: dict[str, 
     original = {k: dict(v) for k, v in records.items()}
     index: dict[str, str] = {}
     for key, record in records.items():
-        for ident in identities(record):
+        for ident in identity_keys(record):
             index.setdefault(ident, key)
     new_keys: set[str] = set()
     outcomes = list(parsed.failed)
@@ -588,7 +578,7 @@ def import_bib(parsed: ParsedBib, existing: dict[str, Paper], topics: dict[str, 
             continue
         record = paper.model_dump(exclude_defaults=True)
         notes = entry.notes + notes + more
-        match = next((index[i] for i in identities(record) if i in index), None)
+        match = next((index[i] for i in identity_keys(record) if i in index), None)
         if match is None:
             if KEY_PATTERN.match(entry.key) and entry.key not in records and entry.key not in RESERVED_KEYS:
                 key = entry.key
@@ -613,7 +603,7 @@ def import_bib(parsed: ParsedBib, existing: dict[str, Paper], topics: dict[str, 
                 else:
                     records[key] = merged
                     outcomes.append(Outcome(entry.line, entry.key, "merged", key, notes=notes))
-        for ident in identities(records[key]):
+        for ident in identity_keys(records[key]):
             index.setdefault(ident, key)
     writes = {}
     for key, record in records.items():

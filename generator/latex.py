@@ -74,11 +74,11 @@ def _literal_braces(prose: str) -> set[int]:
                 literal.add(i)
         i += 1
     literal.update(stack)
-    for start, end in sorted(pairs):
+    for start, end in sorted(pairs, key=lambda pair: pair[1] - pair[0]):  # inner groups first
         before = prose[:start]
         if _MACRO_BEFORE.search(before) or (start and start - 1 in args):
             args.add(end)
-        elif not _WORDS.fullmatch(prose[start + 1 : end]):
+        elif not _WORDS.fullmatch(prose[start + 1 : end]) or any(start < i < end for i in literal):
             literal.update((start, end))
     return literal
 

@@ -108,7 +108,7 @@ def build_library(content: Content) -> Library:
                 author = Author(_unique_slug(name, authors), parse_name(name).display)
                 authors[author.slug] = by_name[name_key(name)] = author
             paper_authors.append(author)
-        paper_members = [authors[slug] for slug in record.members]  # the loader checked the slugs
+        paper_members = [authors[slug] for slug in record.members if slug in authors]  # the loader checked them
         paper_topics = [topics[slug] for slug in record.topics]
         papers.append(Publication(key, record, paper_authors, et_al, paper_members, paper_topics))
     papers.sort(key=Publication.sort_key)
@@ -129,7 +129,7 @@ def _members(content: Content, problems: list[Problem]) -> tuple[list[Author], d
     index: dict[str, Author] = {}
     taken: dict[str, Author] = {}
     people_file = content.root / "people.yaml"
-    for position, person in enumerate(content.people):
+    for position, person in zip(content.people_at, content.people):
         member = Author(person.slug or _unique_slug(person.name, taken), to_plain(person.name), person)
         if member.slug in taken:
             _problem(content, problems, people_file, (position, "slug"), f"slug `{member.slug}` is used twice")

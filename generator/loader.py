@@ -19,9 +19,20 @@ from .errors import Problem
 from .names import slugify
 from .records import KEY_PATTERN, PAPER_TYPES, RESERVED_KEYS, Paper, Person, Topic
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class RecordLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Safe YAML, C-speed where available, that reads dates and decimals as text: pydantic then
+    checks dates with a located error (`2024-13-01` would crash PyYAML), and an arXiv id such as
+    2402.13710 keeps its last zero instead of becoming a float."""
+
+
+RecordLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:float")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 PAPERS_DIR, PEOPLE_FILE, TOPICS_FILE = "papers", "people.yaml", "topics.yaml"
 MAX_FILE_BYTES = 1 << 20
+MAX_VALUES = 200_000
 
 
 @dataclass
@@ -31,6 +42,7 @@ class Content:
     root: Path
     papers: dict[str, Paper] = field(default_factory=dict)
     people: list[Person] = field(default_factory=list)
+    people_at: list[int] = field(default_factory=list)  # each person's position in people.yaml
     topics: dict[str, Topic] = field(default_factory=dict)
     sources: dict[str, Path] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -71,6 +83,7 @@ def load_content(root: str | Path) -> Content:
                     person = _validate(content, people_path, Person, item, (index,))
                     if person:
                         content.people.append(person)
+                        content.people_at.append(index)
     topics_path = content.root / TOPICS_FILE
     if topics_path.exists():
         data = _read_yaml(content, topics_path)
@@ -124,13 +137,14 @@ def _read_yaml(content: Content, path: Path) -> Any:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        line = raw[:error.start].count(b"\n") + 1
         content.problems.append(Problem(
-            shown, f"not UTF-8 (byte {error.start}: {raw[error.start:error.start + 1]!r})",
-            hint="save the file as UTF-8",
+            shown, f"not UTF-8: byte {raw[error.start:error.start + 1]!r} cannot be read", line=line,
+            hint="save the file as UTF-8 (most editors: File > Save with encoding)",
         ))
         return None
     try:
-        return yaml.load(text, Loader=Loader)
+        data = yaml.load(text, Loader=RecordLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         content.problems.append(Problem(
@@ -139,6 +153,28 @@ def _read_yaml(content: Content, path: Path) -> Any:
             hint="check indentation and quote text that contains ': ' or starts with a special character",
         ))
         return None
+    if _expanded_size(data) > MAX_VALUES:
+        content.problems.append(Problem(
+            shown, f"the file expands to more than {MAX_VALUES:,} values",
+            hint="records need no YAML anchors (&) or aliases (*); write the values out",
+        ))
+        return None
+    return data
+
+
+def _expanded_size(data: Any) -> int:
+    """How many values `data` holds once aliases are expanded, counting no further than the
+    limit: a few lines of anchors can stand for billions of values (a "billion laughs" file)."""
+    count, stack = 0, [data]
+    while stack and count <= MAX_VALUES:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
 
 
 def _validate(content: Content, path: Path, model: type[BaseModel], data: Any, prefix: tuple,

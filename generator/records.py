@@ -15,14 +15,15 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 PAPER_TYPES = ("conference", "journal", "preprint", "workshop", "book", "chapter", "thesis", "report", "other")
 LINK_KINDS = ("pdf", "code", "slides", "video", "poster", "website", "data", "supp", "blog", "url")
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_:-]*$")
 RESERVED_KEYS = {"index"}
-MIN_YEAR, MAX_YEAR = 1900, datetime.date.today().year + 2
+MIN_YEAR = 1900
+MAX_YEAR = datetime.date.today().year + 2  # accepted and forthcoming papers; not in the JSON Schema
 
 
 def _text(value: str) -> str:
@@ -81,13 +82,29 @@ def _known(kind: str, where: str):
     return AfterValidator(check)
 
 
-Text = Annotated[str, AfterValidator(_text)]
-Url = Annotated[str, AfterValidator(_url)]
+def _year(value: int) -> int:
+    if value > MAX_YEAR:
+        raise ValueError(f"{value} is more than two years ahead")
+    return value
+
+
+# JSON Schema patterns mirror the Python checks, so editors flag the same mistakes as you type.
+_URL_PATTERN = r"^(https?://\S+|(?![A-Za-z][A-Za-z0-9+.-]*:)(?!//)\S+)$"
+_DOI_PATTERN = r"^((https?://(dx\.)?doi\.org/|doi:)?10\.\d{4,9}/\S+)$"
+_ARXIV_PATTERN = r"^((arXiv:|https?://arxiv\.org/(abs|pdf)/)?(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?)$"
+_ORCID_PATTERN = r"^(https?://orcid\.org/)?\d{4}-\d{4}-\d{4}-\d{3}[\dX]$"
+
+Text = Annotated[str, AfterValidator(_text), WithJsonSchema({"type": "string", "minLength": 1})]
+Url = Annotated[str, AfterValidator(_url), WithJsonSchema({"type": "string", "pattern": _URL_PATTERN})]
+Doi = Annotated[str, AfterValidator(_doi), WithJsonSchema({"type": "string", "pattern": _DOI_PATTERN})]
+Arxiv = Annotated[str, AfterValidator(_arxiv), WithJsonSchema({"type": "string", "pattern": _ARXIV_PATTERN})]
+Orcid = Annotated[str, AfterValidator(_orcid), WithJsonSchema({"type": "string", "pattern": _ORCID_PATTERN})]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # numbers are fine as text (`title: 1984`, an ORCID typed as digits gets the ORCID message)
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
 class Links(Record):
@@ -110,22 +127,24 @@ class Paper(Record):
     """One publication. `authors` may be empty (no listing printed them) or end in `others`
     (et al.); `members` then names lab members known to be among the unlisted authors."""
 
-    title: Text
-    authors: list[Text] = []
-    members: list[Annotated[Slug, _known("members", "people.yaml")]] = []
-    year: int | None = Field(default=None, ge=MIN_YEAR, le=MAX_YEAR)
-    date: datetime.date | None = None
+    title: Text = Field(description="As printed; inline LaTeX allowed: $\\infty$Bench, \\textit{x}")
+    authors: list[Text] = Field([], description='In order; "First Last" or "Last, First"; a last `others` means et al.')
+    members: list[Annotated[Slug, _known("members", "people.yaml")]] = Field(
+        [], description="Slugs of lab members among authors that the list does not name (et al. or no list)")
+    year: Annotated[int, AfterValidator(_year)] | None = Field(None, ge=MIN_YEAR, description="Leave out when unknown")
+    date: datetime.date | None = Field(None, description="YYYY-MM-DD")
     type: Literal[PAPER_TYPES] = "other"  # type: ignore[valid-type]
-    venue: Text | None = None
-    abbr: Text | None = None
+    venue: Text | None = Field(None, description='Short display name, e.g. "EMNLP 2024"')
+    abbr: Text | None = Field(None, description='Venue badge, e.g. "EMNLP"')
     abstract: Text | None = None
-    topics: list[Annotated[Slug, _known("topics", "topics.yaml")]] = []
-    doi: Annotated[str, AfterValidator(_doi)] | None = None
-    arxiv: Annotated[str, AfterValidator(_arxiv)] | None = None
-    links: Links = Links()
+    topics: list[Annotated[Slug, _known("topics", "topics.yaml")]] = Field([], description="Slugs from topics.yaml")
+    doi: Doi | None = Field(None, description="10.1234/abc")
+    arxiv: Arxiv | None = Field(None, description="2402.13718")
+    links: Links = Field(Links(), description="http(s) URLs or paths inside the site")
     award: Text | None = None
-    selected: bool = False
-    extra: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")], Text] = {}
+    selected: bool = Field(False, description="Shown on the home page")
+    extra: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")], Text] = Field(
+        {}, description="BibTeX fields with no place above (volume, pages, ...); written back to BibTeX")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Paper":
@@ -149,13 +168,31 @@ class Person(Record):
     role: Text | None = None
     homepage: Url | None = None
     photo: Url | None = None
-    orcid: Annotated[str, AfterValidator(_orcid)] | None = None
+    orcid: Orcid | None = None
     slug: Slug | None = None
 
 
 class Topic(Record):
+    """A research topic; papers name it by its slug (the key in topics.yaml)."""
+
     title: Text
     description: Text | None = None
+
+
+def json_schemas() -> dict[str, dict]:
+    """JSON Schema of each content file, for editors that validate YAML as people type."""
+    def schema(title: str, body: dict) -> dict:
+        return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **body}
+
+    person, topic = Person.model_json_schema(), Topic.model_json_schema()
+    return {
+        "paper.schema.json": schema("labpubs paper (content/papers/<key>.yaml)", Paper.model_json_schema()),
+        "people.schema.json": schema("labpubs members (content/people.yaml)", {
+            "type": "array", "items": {k: v for k, v in person.items() if k != "title"}}),
+        "topics.schema.json": schema("labpubs topics (content/topics.yaml)", {
+            "type": "object", "propertyNames": {"pattern": "^[a-z0-9][a-z0-9-]*$"},
+            "additionalProperties": {k: v for k, v in topic.items() if k != "title"}}),
+    }
 
 
 class _RecordDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):

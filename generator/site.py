@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ContentError, Problem
+from .checks import find_problems
 from .library import Library, build_library
 from .loader import load_content
 from .render import Options, Page, Renderer
@@ -23,7 +24,9 @@ class Site:
 
 def check(content_dir: str | Path) -> Library:
     """Load and cross-check the content; raises ContentError listing every error found."""
-    library = build_library(load_content(content_dir))
+    content = load_content(content_dir)
+    library = build_library(content)
+    library.problems += find_problems(library, content)
     if any(p.severity == "error" for p in library.problems):
         raise ContentError(library.problems)
     return library

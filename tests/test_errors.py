@@ -1,23 +1,34 @@
-"""Bad content: every error of a run, each with file, line, field and a hint; the build fails."""
+"""Bad content: every problem of a run, each with file, line, column, field and a hint; errors
+stop the build, warnings do not. One test per case of the validation rules."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 
 from generator.errors import ContentError
+from generator.records import json_schemas
 from generator.site import check
 
-from conftest import copy_project, mkdocs_build
+from conftest import CONTENT, ROOT, copy_project, mkdocs_build
 
 
-def write(root: Path, rel: str, text: str) -> None:
+def write(root: Path, rel: str, text: str | bytes) -> Path:
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
 
 
 @pytest.fixture
@@ -25,58 +36,149 @@ def content(tmp_path) -> Path:
     root = tmp_path / "content"
     write(root, "topics.yaml", "long-context:\n  title: Long context\n")
     write(root, "people.yaml", "- name: Yingfa Chen\n  aliases: [\"Chen, Y.\"]\n")
+    write(root, "papers/member.yaml", "title: Member paper\nauthors: ['Chen, Y.']\nyear: 2024\ntopics: [long-context]\n")
     return root
 
 
-def problems(root: Path) -> list[str]:
+def shown(path: Path) -> str:
+    return os.path.relpath(path)
+
+
+def errors(root: Path) -> list[str]:
     with pytest.raises(ContentError) as error:
         check(root)
-    return [str(p) for p in error.value.problems]
+    return [str(p) for p in error.value.problems if p.severity == "error"]
 
 
-def test_all_errors_are_reported_together_with_places_and_hints(content):
-    write(content, "papers/a.yaml", "title: A\nauhtors: [X Y]\nyear: 2024\ntopics: [long-contex]\n")
-    write(content, "papers/b.yaml", "title: B\nyear: 2024\ntype: confrence\n")
-    write(content, "papers/c.yaml", "title: C\nyear: [2024\n")
-    found = problems(content)
-    assert len(found) == 4, found
-    rel = Path("content/papers")
-    assert any(p.startswith(f"{_rel(content / 'papers/a.yaml')}:2:1: error: auhtors: unknown field `auhtors`")
-               and "did you mean `authors`?" in p for p in found), found
-    assert any(p.startswith(f"{_rel(content / 'papers/b.yaml')}:3:1: error: type:") and "did you mean `conference`?" in p
-               for p in found), found
-    assert any(p.startswith(f"{_rel(content / 'papers/c.yaml')}:") and "YAML syntax" in p for p in found), found
-    assert rel  # paths are shown relative to the working folder
+def warnings(root: Path) -> list[str]:
+    return [str(p) for p in check(root).problems if p.severity == "warning"]
 
 
-def test_unknown_topic_names_the_line_and_suggests_the_slug(content):
-    write(content, "papers/a.yaml", "title: A\nyear: 2024\ntopics:\n  - long-context\n  - long-contex\n")
-    (found,) = problems(content)
-    assert found == (f"{_rel(content / 'papers/a.yaml')}:5:5: error: topics[1]: topic `long-contex` is not in "
-                     "topics.yaml (hint: did you mean `long-context`?)")
+def test_all_errors_of_a_run_are_reported_together(content):
+    a = write(content, "papers/a.yaml", "title: A\nauhtors: [X Y]\nyear: 2024\ntopics: [long-contex]\n")
+    b = write(content, "papers/b.yaml", "title: B\nyear: 2024\ntype: confrence\ntopics: [long-context]\n")
+    c = write(content, "papers/c.yaml", "title: C\nyear: [2024\n")
+    assert sorted(errors(content)) == sorted([
+        f"{shown(a)}:2:1: error: auhtors: unknown field `auhtors` (hint: did you mean `authors`?)",
+        f"{shown(a)}:4:10: error: topics[0]: topic `long-contex` is not in topics.yaml (hint: did you mean `long-context`?)",
+        f"{shown(b)}:3:1: error: type: `confrence` is not a paper type; use one of conference, journal, preprint, "
+        "workshop, book, chapter, thesis, report, other (hint: did you mean `conference`?)",
+        f"{shown(c)}:3:1: error: YAML syntax: did not find expected ',' or ']' (hint: check indentation "
+        "and quote text that contains ': ' or starts with a special character)",
+    ])
 
 
-@pytest.mark.parametrize("record, field, fragment", [
-    ("title: A\nyear: 1492\n", "year", "greater than or equal to 1900"),
-    ("title: A\nyear: 2024\ndate: 2023-05-01\n", None, "date 2023-05-01 is not in year 2024"),
-    ("title: A\nlinks:\n  pdf: javascript:alert(1)\n", "links.pdf", "http(s) URL"),
-    ("title: A\ndoi: not-a-doi\n", "doi", "10.1234/abc"),
-    ("title: A\nauthors: [others, X Y]\n", None, "`others` (et al.) may only be the last author"),
-    ("authors: [X Y]\n", "title", "missing required field `title`"),
+@pytest.mark.parametrize("record, where, message", [
+    ("title: A\nyear: 1492\n", "2:1: error: year:", "greater than or equal to 1900"),
+    ("title: A\nyear: 2999\n", "2:1: error: year:", "2999 is more than two years ahead"),
+    ("title: A\nyear: twenty\n", "2:1: error: year:", "valid integer"),
+    ("title: A\ndate: 2024-13-01\n", "2:1: error: date:", "valid date"),
+    ("title: A\narxiv: 2402.13710\ndoi: 10.5555/1\nlinks:\n  pdf: /a.pdf\n  code: https:/github.com/x\n",
+     "6:3: error: links.code:", "http(s) URL"),  # the arXiv id stays text, not a float; /a.pdf is a site path
+    ("title: A\nyear: 2024\ndate: 2023-05-01\n", "1:1: error:", "date 2023-05-01 is not in year 2024"),
+    ("title: A\nlinks:\n  pdf: javascript:alert(1)\n", "3:3: error: links.pdf:", "not javascript:"),
+    ("title: A\nlinks:\n  code: data:text/html,<script>x</script>\n", "3:3: error: links.code:", "not data:"),
+    ("title: A\nlinks:\n  url: //evil.example/x\n", "3:3: error: links.url:", "http(s) URL or a path inside the site"),
+    ("title: A\nlinks:\n  homepage: https://x.org\n", "3:3: error: links.homepage:", "unknown field `homepage`"),
+    ("title: A\ndoi: not-a-doi\n", "2:1: error: doi:", "10.1234/abc"),
+    ("title: A\narxiv: 24.1\n", "2:1: error: arxiv:", "arXiv identifier"),
+    ("title: A\nauthors: [others, X Y]\n", "1:1: error:", "`others` (et al.) may only be the last author"),
+    ("authors: [X Y]\n", "1:1: error: title:", "missing required field `title`"),
+    ("title: '   '\n", "1:1: error: title:", "must not be empty"),
+    ("title: A\nselected: maybe\n", "2:1: error: selected:", "valid boolean"),
+    ("title: A\nmembers: [weilin-zhao]\n", "2:11: error: members[0]:", "member `weilin-zhao` is not in people.yaml"),
+    ("- just a list\n", "", "a paper record must be a mapping of fields"),
 ])
-def test_field_errors(content, record, field, fragment):
-    write(content, "papers/a.yaml", record)
-    (found,) = problems(content)
-    assert fragment in found
-    if field:
-        assert f" {field}: " in found
+def test_field_errors_name_file_line_and_field(content, record, where, message):
+    path = write(content, "papers/x.yaml", record)
+    (found,) = errors(content)
+    assert found.startswith(f"{shown(path)}:{where}") and message in found, found
 
 
-def test_bad_file_names_and_encodings(content):
-    write(content, "papers/Bad Key.yaml", "title: A\n")
-    (content / "papers/latin1.yaml").write_bytes("title: M\xfcller\n".encode("latin-1"))
-    found = problems(content)
-    assert any("not a valid paper key" in p for p in found) and any("not UTF-8" in p for p in found)
+def test_people_errors(content):
+    path = write(content, "people.yaml", "- name: Yingfa Chen\n  orcid: 1234\n- name: Xu Han\n  homepage: ftp://x\n")
+    assert errors(content) == [f"{shown(path)}:2:3: error: orcid: must look like 0000-0002-1825-0097",
+                               f"{shown(path)}:4:3: error: homepage: must be an http(s) URL or a path inside "
+                               "the site, not ftp:"]
+    write(content, "people.yaml", "- name: Yingfa Chen\n- name: Xu Han\n  aliases: [Y. Chen, \"Chen, Yingfa\"]\n")
+    (found,) = errors(content)
+    assert found == (f"{shown(path)}:2:3: error: `Chen, Yingfa` also names Yingfa Chen: one spelling can lead to one "
+                     "member only")
+
+
+@pytest.mark.parametrize("name", ["Bad Key.yaml", "UPPER.yaml", "index.yaml", "../escape.yaml".replace("/", "_")])
+def test_bad_keys(content, name):
+    path = write(content, f"papers/{name}", "title: A\n")
+    (found,) = errors(content)
+    assert found.startswith(f"{shown(path)}: error:") and "not a valid paper key" in found
+    assert "lower-case ASCII" in found
+
+
+@pytest.mark.parametrize("first, second, field", [
+    ("doi: 10.5555/same\n", "doi: https://doi.org/10.5555/SAME\n", "doi"),
+    ("arxiv: 2402.13718\n", "arxiv: arXiv:2402.13718v2\n", "arxiv"),
+    ("", "", "title"),
+])
+def test_duplicates_across_records_name_both_files(content, first, second, field):
+    a = write(content, "papers/a.yaml", f"title: Densing Law of LLMs\n{first}topics: [long-context]\n")
+    b = write(content, "papers/b.yaml",
+              f"title: '{'densing law of llms!' if field == 'title' else 'Another title'}'\n{second}topics: [long-context]\n")
+    (found,) = errors(content)
+    assert found.startswith(f"{shown(b)}:") and f"error: {field}: same" in found and shown(a) in found
+
+
+def test_duplicate_titles_match_across_accents_and_unicode_forms(content):
+    a = write(content, "papers/a.yaml", "title: Über Müller's {RNN}s\ntopics: [long-context]\n")
+    b = write(content, "papers/b.yaml", f"title: '{unicodedata.normalize('NFD', 'uber mullers rnns')}'\n"
+                                        "topics: [long-context]\n")
+    (found,) = errors(content)
+    assert found.startswith(f"{shown(b)}:1:1: error: title: same title as {shown(a)}")
+
+
+def test_warnings_do_not_fail_but_are_reported(content):
+    path = write(content, "papers/w.yaml", "title: W\nauthors: ['Chen, Y.', Xu Han, 'Han, Xu', Wu, Yutong]\n"
+                                           "abstract: We show that the method works and that it is fast and that\n")
+    write(content, "people.yaml", "- name: Yingfa Chen\n  aliases: [\"Chen, Y.\"]\n- name: Nobody Here\n")
+    found = warnings(content)
+    people = shown(content / "people.yaml")
+    assert sorted(found) == sorted([
+        f"{shown(path)}:1:1: warning: the paper has no topic (hint: add `topics:` from topics.yaml, e.g. `long-context`)",
+        f"{shown(path)}:3:1: warning: abstract: the abstract looks cut off (hint: copy the whole abstract from the paper)",
+        f"{shown(path)}:2:31: warning: authors: `Han, Xu` is listed twice",
+        f"{shown(path)}:2:42: warning: authors: `Wu` and `Yutong` look like one name cut at its comma (hint: quote "
+        '"Last, First" names inside [...] lists: ["Chen, Yingfa", ...])',
+        f"{people}:3:3: warning: name: member Nobody Here has no papers (hint: check the spelling of the name in "
+        "author lists, or add an alias)",
+    ])
+
+
+def test_yaml_alias_bomb_and_size_limit(content):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefg", "bcdefgh")) + "title: *h\n"
+    path = write(content, "papers/bomb.yaml", bomb)
+    big = write(content, "papers/big.yaml", "title: A\nabstract: " + "x" * (1 << 20) + "\n")
+    found = errors(content)
+    assert f"{shown(path)}: error: the file expands to more than 200,000 values (hint: records need no YAML " \
+           "anchors (&) or aliases (*); write the values out)" in found
+    assert any(f.startswith(f"{shown(big)}: error: file is 1,048,") for f in found)
+
+
+def test_bom_and_crlf_are_fine_and_non_utf8_is_refused_with_its_line(content):
+    write(content, "papers/bom.yaml", "\ufefftitle: BOM and CRLF\r\nyear: 2024\r\ntopics: [long-context]\r\n".encode())
+    assert check(content).by_key["bom"].record.title == "BOM and CRLF"
+    path = write(content, "papers/latin.yaml", "title: A\nauthors: [J\xf6rg M\xfcller]\n".encode("latin-1"))
+    (found,) = errors(content)
+    assert found.startswith(f"{shown(path)}:2: error: not UTF-8: byte b'\\xf6' cannot be read (hint: save the file")
+
+
+def test_names_typed_two_ways_are_one_person(content):
+    composed, decomposed = "Jörg Müller", unicodedata.normalize("NFD", "Jörg Müller")
+    assert composed != decomposed
+    write(content, "papers/a.yaml", f"title: A\nauthors: ['{composed}']\ntopics: [long-context]\n")
+    write(content, "papers/b.yaml", f"title: B\nauthors: ['{decomposed}']\ntopics: [long-context]\n")
+    library = check(content)
+    muller = [a for a in library.authors.values() if a.name == composed]
+    assert len(muller) == 1 and len(muller[0].papers) == 2
 
 
 def test_build_fails_and_writes_no_site(tmp_path):
@@ -88,13 +190,36 @@ def test_build_fails_and_writes_no_site(tmp_path):
     assert not (tmp_path / "out" / "index.html").exists()
 
 
-def test_cli_check(tmp_path, content):
+def test_cli_check_lists_problems_and_sets_the_exit_status(content):
     write(content, "papers/a.yaml", "title: A\nyear: 2024\ntopics: [nope]\n")
     run = subprocess.run([sys.executable, "-m", "generator.cli", "check", "--content", str(content)],
                          capture_output=True, text=True)
     assert run.returncode == 1 and "topic `nope` is not in topics.yaml" in run.stderr
+    assert "1 error(s); nothing was built" in run.stderr
 
 
-def _rel(path: Path) -> str:
-    import os
-    return os.path.relpath(path)
+def test_sample_content_is_clean():
+    library = check(CONTENT)
+    assert library.problems == []
+
+
+def test_published_json_schemas_are_current_and_accept_the_sample_content():
+    for name, schema in json_schemas().items():
+        assert json.loads((ROOT / "schema" / name).read_text()) == schema, f"run `labpubs schema` ({name})"
+    paper = json.loads((ROOT / "schema" / "paper.schema.json").read_text())
+    for path in (CONTENT / "papers").glob("*.yaml"):
+        jsonschema.validate(yaml.safe_load(path.read_text()), paper, format_checker=jsonschema.FormatChecker())
+    people = json.loads((ROOT / "schema" / "people.schema.json").read_text())
+    jsonschema.validate(yaml.safe_load((CONTENT / "people.yaml").read_text()), people)
+    topics = json.loads((ROOT / "schema" / "topics.schema.json").read_text())
+    jsonschema.validate(yaml.safe_load((CONTENT / "topics.yaml").read_text()), topics)
+
+
+@pytest.mark.parametrize("record", [
+    {"title": "A", "auhtors": ["X"]}, {"title": "A", "type": "confrence"}, {"title": "A", "links": {"pdf": "javascript:x"}},
+    {"title": "A", "doi": "not-a-doi"}, {"title": ""}, {"authors": ["X"]},
+])
+def test_the_schema_catches_what_editors_should_flag(record):
+    paper = json_schemas()["paper.schema.json"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(record, paper)
