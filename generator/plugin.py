@@ -24,6 +24,7 @@ class LabpubsConfig(Config):
     enabled = c.Type(bool, default=True)
     content_dir = c.Optional(c.Dir(exists=True))  # default: docs_dir
     bibtex_unicode = c.Type(bool, default=False)  # UTF-8 in BibTeX instead of LaTeX escapes
+    page_size = c.Type(int, default=500)  # papers per listing page
 
 
 class LabpubsPlugin(BasePlugin[LabpubsConfig]):
@@ -37,7 +38,7 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
             return None
         root = self._root(config)
         self.options = Options(use_directory_urls=config.use_directory_urls,
-                               bibtex_unicode=self.config.bibtex_unicode)
+                               bibtex_unicode=self.config.bibtex_unicode, page_size=max(1, self.config.page_size))
         try:
             site = generate(root, self.options)
         except ContentError as error:

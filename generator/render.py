@@ -32,7 +32,6 @@ TYPE_LABELS = {
 }
 LINK_LABELS = {"pdf": "PDF", "code": "Code", "slides": "Slides", "video": "Video", "poster": "Poster",
                "website": "Website", "data": "Data", "supp": "Supplement", "blog": "Blog", "url": "Link"}
-MARKERS = ("selected", "recent")
 RECENT_COUNT = 10
 
 
@@ -40,6 +39,7 @@ RECENT_COUNT = 10
 class Options:
     use_directory_urls: bool = True
     bibtex_unicode: bool = False  # keep UTF-8 in BibTeX instead of LaTeX escapes (biber, modern bibtex)
+    page_size: int = 500  # papers per listing page: a page stays well under 2 MB at any lab size
 
 
 @dataclass(frozen=True)
@@ -159,37 +159,49 @@ class Renderer:
             groups.setdefault(paper.year, []).append(paper)
         return [(year_slug(y), year_label(y), self.listing(ps)) for y, ps in groups.items()]
 
+    def paginated(self, path: str, template: str, meta: dict, papers: list[Publication], in_nav: bool = False,
+                  **context) -> list[Page]:
+        """A listing in pages of at most `page_size` papers: `path`, then `<path>/page-2.md`, ...
+        Pages after the first are left out of search, which the first page's header serves."""
+        size = self.options.page_size
+        chunks = [papers[i : i + size] for i in range(0, len(papers), size)] or [[]]
+        paths = [path] + [f"{path[:-3]}/page-{n}.md" for n in range(2, len(chunks) + 1)]
+        pager = [(n, self.url(p), _year_range(chunk)) for n, (p, chunk) in enumerate(zip(paths, chunks), 1)]
+        pages = []
+        for n, (page_path, chunk) in enumerate(zip(paths, chunks), 1):
+            page_meta = meta if n == 1 else {**meta, "title": f"{meta['title']} (page {n})", "search": {"exclude": True}}
+            pages.append(self.page(page_path, template, page_meta, in_nav and n == 1, groups=self.grouped(chunk),
+                                   entries=self.listing(chunk), pager=pager, current=n, **context))
+        return pages
+
     def pages(self) -> list[Page]:
         lib = self.library
         listing_meta = {"search": {"exclude": True}}
-        pages = [self.page("publications.md", "publications.md", {"title": "Publications", **listing_meta},
-                           in_nav=True, groups=self.grouped(lib.papers), count=len(lib.papers),
-                           bib=ROOT + "publications.bib", csl=ROOT + "publications.json"),
-                 self.bib_file("publications.bib", lib.papers),
-                 Page("publications.json", to_csl_json(lib.papers))]
+        pages = self.paginated("publications.md", "publications.md", {"title": "Publications", **listing_meta},
+                               lib.papers, in_nav=True, count=len(lib.papers), bib=ROOT + "publications.bib",
+                               csl=ROOT + "publications.json")
+        pages += [self.bib_file("publications.bib", lib.papers), Page("publications.json", to_csl_json(lib.papers))]
         for paper in lib.papers:
             pages += [self.paper_page(paper), self.bib_file(f"papers/{paper.key}.bib", [paper])]
         pages.append(self.people_index())
         for author in lib.authors.values():
-            pages += [self.author_page(author), self.bib_file(f"people/{author.slug}.bib", author.papers)]
+            pages += self.author_pages(author) + [self.bib_file(f"people/{author.slug}.bib", author.papers)]
         topics = [(t, self.url(f"topics/{t.slug}.md")) for t in lib.topics.values()]
         pages.append(self.page("topics/index.md", "topics.md", {"title": "Topics"}, in_nav=True, topics=topics))
         for topic in lib.topics.values():
-            pages += [self.page(f"topics/{topic.slug}.md", "topic.md", {"title": to_plain(topic.topic.title)},
-                                title=to_html(topic.topic.title), description=to_html(topic.topic.description),
-                                count=len(topic.papers), groups=self.grouped(topic.papers),
-                                bib=ROOT + f"topics/{topic.slug}.bib"),
-                      self.bib_file(f"topics/{topic.slug}.bib", topic.papers)]
+            pages += self.paginated(f"topics/{topic.slug}.md", "topic.md", {"title": to_plain(topic.topic.title)},
+                                    topic.papers, title=to_html(topic.topic.title), count=len(topic.papers),
+                                    description=to_html(topic.topic.description), bib=ROOT + f"topics/{topic.slug}.bib")
+            pages.append(self.bib_file(f"topics/{topic.slug}.bib", topic.papers))
         years = [(year_label(y), self.url(f"years/{year_slug(y)}.md"), len(ps)) for y, ps in lib.years]
         pages.append(self.page("years/index.md", "years.md", {"title": "Years", **listing_meta},
                                in_nav=True, years=years))
         for year, papers in lib.years:
             slug = year_slug(year)
-            pages += [self.page(f"years/{slug}.md", "year.md", {"title": f"Publications: {year_label(year)}",
-                                                                 **listing_meta},
-                                label=year_label(year), count=len(papers), entries=self.listing(papers),
-                                bib=ROOT + f"years/{slug}.bib"),
-                      self.bib_file(f"years/{slug}.bib", papers)]
+            pages += self.paginated(f"years/{slug}.md", "year.md", {"title": f"Publications: {year_label(year)}",
+                                                                     **listing_meta}, papers,
+                                    count=len(papers), bib=ROOT + f"years/{slug}.bib")
+            pages.append(self.bib_file(f"years/{slug}.bib", papers))
         return pages
 
     def paper_page(self, paper: Publication) -> Page:
@@ -203,17 +215,17 @@ class Renderer:
                          abstract=to_html(paper.record.abstract), bibtex=Markup(bibtex), fence=fence,
                          bib=ROOT + f"papers/{paper.key}.bib")
 
-    def author_page(self, author: Author) -> Page:
+    def author_pages(self, author: Author) -> list[Page]:
         papers = author.papers
         years = [p.year for p in papers if p.year]
         coauthors = Counter(a for p in papers for a in p.authors if a is not author)
         person = author.person
-        return self.page(
-            f"people/{author.slug}.md", "person.md", {"title": author.name},
+        return self.paginated(
+            f"people/{author.slug}.md", "person.md", {"title": author.name}, papers,
             name=author.name, person=person, role=to_html(person.role) if person and person.role else None,
             count=len(papers), first=min(years, default=None), last=max(years, default=None),
             coauthors=[(a.name, self.author_url(a), a.is_member, n) for a, n in coauthors.most_common(10)],
-            groups=self.grouped(papers), bib=ROOT + f"people/{author.slug}.bib")
+            bib=ROOT + f"people/{author.slug}.bib")
 
     def people_index(self) -> Page:
         lib = self.library
@@ -233,6 +245,13 @@ class Renderer:
             "selected": self.env.get_template("fragment.html").render(entries=self.listing(selected)),
             "recent": self.env.get_template("fragment.html").render(entries=self.listing(lib.papers[:RECENT_COUNT])),
         }
+
+
+def _year_range(papers: list[Publication]) -> str:
+    if not papers:
+        return ""
+    first, last = year_label(papers[0].year), year_label(papers[-1].year)
+    return first if first == last else f"{first}–{last}"
 
 
 def _longest_run(text: str, char: str) -> int:

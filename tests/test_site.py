@@ -15,7 +15,7 @@ from generator.loader import load_content
 from generator.library import build_library
 from generator.names import parse_name
 
-from conftest import CONTENT, html
+from conftest import CONTENT, copy_project, html, mkdocs_build
 
 LIBRARY = build_library(load_content(CONTENT))
 PAPERS = LIBRARY.papers
@@ -189,3 +189,25 @@ def test_bib_and_csl_downloads_are_linked_and_complete(site):
     for year, papers in LIBRARY.years:
         entries = bibtexparser.parse_string((site / "years" / f"{year or 'undated'}.bib").read_text()).entries
         assert [e.key for e in entries] == [p.key for p in papers]
+
+
+def test_long_listings_are_paginated(tmp_path):
+    project = copy_project(tmp_path)
+    config = (project / "mkdocs.yml").read_text().replace("  - labpubs\n", "  - labpubs:\n      page_size: 4\n")
+    (project / "mkdocs.yml").write_text(config)
+    assert mkdocs_build(project, tmp_path / "site").returncode == 0
+    site, seen = tmp_path / "site", []
+    urls = ["publications/"] + [f"publications/page-{n}/" for n in range(2, 7)]
+    for n, url in enumerate(urls, 1):
+        page = html(site, url)
+        entries = [a["href"].split("/")[-2] for a in page.select("a.lp-entry__title")]
+        assert 1 <= len(entries) <= 4
+        seen += entries
+        pager = page.select_one("nav.lp-pager")
+        assert pager.select_one("[aria-current=page]").get_text().startswith(f"{n} (")
+        assert len(pager.select("a")) == len(urls) - 1
+    assert seen == [p.key for p in PAPERS]  # every paper once, in order
+    assert not (site / "publications" / "page-7").exists()
+    yingfa = [a["href"].split("/")[-2] for url in ("", "page-2/", "page-3/")
+              for a in html(site, f"people/yingfa-chen/{url}").select("a.lp-entry__title")]
+    assert yingfa == [p.key for p in LIBRARY.authors["yingfa-chen"].papers]
