@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
-from .latex import from_latex, prose_source, segments
+from .latex import balanced, from_latex, prose_source, segments
 from .library import Publication
 from .names import parse_name
 
@@ -38,19 +38,6 @@ _PRETTY = {"–": "--", "—": "---", "“": "``", "”": "''"}
 _URL_ARGUMENT = re.compile(r"(\\(?:url|href)\{[^{}]*\})")
 
 
-def _balanced(text: str) -> bool:
-    depth, i = 0, 0
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        depth += {"{": 1, "}": -1}.get(text[i], 0)
-        if depth < 0:
-            return False
-        i += 1
-    return depth == 0
-
-
 @lru_cache(maxsize=None)
 def _latex_char(c: str, pretty: bool = True) -> str:
     """LaTeX for one non-ASCII character, only if it decodes back to that character; the
@@ -66,13 +53,20 @@ def encode_unicode(text: str) -> str:
         return text
     out = []
     for i, c in enumerate(text):
-        if c.isascii():
+        before = text[i - 1] if i else ""
+        if c.isascii() or (before == "\\" and _escaping(text, i - 1)):  # `\é` is a command name: keep it
             out.append(c)
             continue
-        # `--` next to a hyphen or a quote next to a quote would read as one longer mark
-        beside = (text[i - 1] if i else "") + (text[i + 1] if i + 1 < len(text) else "")
-        out.append(_latex_char(c, pretty=not any(b in "-`'" for b in beside)))
+        # `--` next to a hyphen, a quote next to a quote, or `!`/`?` before `` would read as another mark
+        beside = before + (text[i + 1] if i + 1 < len(text) else "")
+        out.append(_latex_char(c, pretty=not any(b in "-`'!?" for b in beside)))
     return "".join(out)
+
+
+def _escaping(text: str, i: int) -> bool:
+    """Whether the backslash at `i` starts a command (it is not itself escaped by one before it)."""
+    run = len(text[: i + 1]) - len(text[: i + 1].rstrip("\\"))
+    return run % 2 == 1
 
 
 def needs_protection(word: str) -> bool:
@@ -82,10 +76,12 @@ def needs_protection(word: str) -> bool:
 
 
 def _protect(match: re.Match) -> str:
-    """`MiniCPM:` -> `{MiniCPM}:`."""
+    """`MiniCPM:` -> `{MiniCPM}:`; never around a word that ends in a command (`U.S.\\ Army`)."""
     word = match.group(0)
     core = word.rstrip(":,;.!?")
-    if needs_protection(from_latex(core)) and _balanced(core):
+    if re.search(r"\\[A-Za-z]*$", core):
+        return word
+    if needs_protection(from_latex(core)) and balanced(core):
         return "{" + core + "}" + word[len(core):]
     return word
 
@@ -107,25 +103,41 @@ def latex_value(text: str, protect_capitals: bool = False, unicode: bool = False
     """Record text as a BibTeX field value (without the outer braces); `unicode` keeps UTF-8."""
     out = []
     for is_math, source in segments(text):
-        if is_math and _balanced(source):
+        if is_math:  # records hold no bare % # & in formulas (see records._text)
             out.append(f"${source}$")
-        elif is_math:  # a formula with a stray brace cannot be kept as math in BibTeX
-            out.append(_prose(f"${source}$", unicode).replace("$", r"\$"))
         else:
             out.append(_prose(source, unicode, protect_capitals))
-    return "".join(out)
+    value = "".join(out)
+    # BibTeX counts every brace, escaped or not: literal braces that do not pair are spelled out
+    if not balanced(value.replace("\\{", "{").replace("\\}", "}")):
+        value = "".join(f"${_spell_braces(piece, 'lbrace', 'rbrace')}$" if is_math
+                        else _spell_braces(piece, "textbraceleft", "textbraceright")
+                        for is_math, piece in segments(value))
+    # `\\` before a closing brace reads as an escaped brace to bibtexparser
+    return re.sub(r"(?<!\\)((?:\\\\)+)(?=\}|$)", r"\1{}", value)
+
+
+def _spell_braces(latex: str, left: str, right: str) -> str:
+    return re.sub(r"(?<!\\)\\([{}])", lambda m: f"\\{left if m.group(1) == '{' else right}{{}}", latex)
 
 
 def name_value(name: str, unicode: bool = False) -> str:
-    """One author as "von Last, Jr, First", braces of corporate names kept, specials escaped."""
+    """One author as "von Last, Jr, First", braces of corporate names kept, specials escaped, a
+    word "and" braced (BibTeX would split the list at it)."""
     parts = parse_name(name)
-    text = parts.bibtex if _balanced(name) else name.replace("{", "").replace("}", "")
+    text = parts.bibtex if balanced(name) else name.replace("{", "").replace("}", "")
     text = re.sub(r"(?<!\\)([&%#$_])", r"\\\1", text)
-    return text if unicode else encode_unicode(text)
+    text = re.sub(r"(?<![{\w])(and)(?![\w}])", r"{\1}", text, flags=re.I)
+    if unicode:
+        return text
+    encoded = encode_unicode(text)
+    # an encoded first letter ({\ss}) hides a lower-case von part from name splitting: keep UTF-8
+    return encoded if parse_name(encoded).von == tuple(map(encode_unicode, parse_name(text).von)) else text
 
 
 def _verbatim(value: str) -> str:
-    return value.replace("{", "%7B").replace("}", "%7D")
+    value = value.replace("{", "%7B").replace("}", "%7D")
+    return value + " " if value.endswith("\\") else value  # `...\}` would read as an escaped brace
 
 
 # Conventional order; fields not listed follow alphabetically.
@@ -158,6 +170,8 @@ def bibtex_fields(paper: Publication, full: bool = False, unicode: bool = False)
     if record.year:
         fields["year"] = str(record.year)
     month = MONTHS[record.date.month - 1] if record.date else extra.pop("month", None)
+    if month and month not in MONTHS:
+        month = text(month)
     if record.date:
         extra.pop("month", None)
     if record.doi:
@@ -167,6 +181,8 @@ def bibtex_fields(paper: Publication, full: bool = False, unicode: bool = False)
     if record.links.url:
         fields["url"] = _verbatim(record.links.url)
     if full:
+        if record.date:  # biblatex's field; year and month alone would lose the day
+            fields["date"] = record.date.isoformat()
         if record.abstract:
             fields["abstract"] = text(record.abstract)
         keywords = [t.topic.title for t in paper.topics] + ([extra.pop("keywords")] if "keywords" in extra else [])

@@ -14,8 +14,9 @@ from .names import fold, name_key
 
 
 def title_key(title: str) -> str:
-    """A title reduced to what identifies it: case, accents, punctuation, spacing and LaTeX gone."""
-    return re.sub(r"[^a-z0-9]+", "", fold(to_plain(title)))
+    """A title reduced to what identifies it: case, accents, punctuation, spacing and LaTeX gone;
+    letters of every script stay (a Greek or Chinese title is not the empty string)."""
+    return re.sub(r"[\W_]+", "", fold(to_plain(title)))
 
 
 def identities(doi: str | None, arxiv: str | None, title: str) -> list[tuple[str, str]]:
@@ -25,7 +26,9 @@ def identities(doi: str | None, arxiv: str | None, title: str) -> list[tuple[str
         found.append(("doi", doi.lower()))
     if arxiv:
         found.append(("arxiv", re.sub(r"v\d+$", "", arxiv)))
-    found.append(("title", title_key(title)))
+    key = title_key(title)
+    if key:  # a title of punctuation alone identifies nothing
+        found.append(("title", key))
     return found
 
 

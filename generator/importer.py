@@ -207,13 +207,18 @@ def _split_concatenation(raw: str) -> list[str]:
     """Split on `#` outside braces and quotes; bibtexparser leaves it to us."""
     if "#" not in raw:
         return [raw] if raw else []
-    parts, depth, quoted, start = [], 0, False, 0
+    parts, depth, quoted, start, escaped = [], 0, False, 0, False
     for i, c in enumerate(raw):
-        if c == "{":
+        if escaped:
+            escaped = False
+            continue
+        if c == "\\":
+            escaped = True
+        elif c == "{":
             depth += 1
         elif c == "}":
             depth -= 1
-        elif c == '"' and depth == 0 and (i == 0 or raw[i - 1] != "\\"):
+        elif c == '"' and depth == 0:
             quoted = not quoted
         elif c == "#" and depth == 0 and not quoted:
             parts.append(raw[start:i].strip())
@@ -254,7 +259,7 @@ def decode_names(value: str) -> list[str]:
             names.append(ET_AL)
             continue
         parts = parse_single_name_into_parts(name, strict=False)
-        first, von, last, jr = ([from_latex(p) for p in group] for group in (parts.first, parts.von, parts.last, parts.jr))
+        first, von, last, jr = ([_name_part(p) for p in group] for group in (parts.first, parts.von, parts.last, parts.jr))
         text = " ".join(von + last)
         if jr:
             text += ", " + " ".join(jr)
@@ -262,6 +267,14 @@ def decode_names(value: str) -> list[str]:
             text += ", " + " ".join(first)
         names.append(text)
     return names
+
+
+def _name_part(part: str) -> str:
+    """A decoded name part; a part in braces (`{C# Team}`) keeps them: BibTeX reads it as one word."""
+    if part.startswith("{") and part.endswith("}") and _enclosed(part):
+        inner = from_latex(part[1:-1])
+        return "{" + inner + "}" if " " in inner else inner
+    return from_latex(part)
 
 
 def to_record_data(entry: RawEntry, topics: dict[str, str]) -> tuple[dict, list[str]]:
@@ -285,18 +298,18 @@ def to_record_data(entry: RawEntry, topics: dict[str, str]) -> tuple[dict, list[
     arxiv = _arxiv_id(fields)
     venue_field = VENUE_FIELDS.get(paper_type) or ("howpublished" if "howpublished" in fields else None)
     venue = fields.get(venue_field, "") if venue_field else ""
+    if venue:
+        fields.pop(venue_field)
     if re.search(r"\barxiv\b", venue, re.I) and entry.entry_type in ("article", "misc", "unpublished"):
         paper_type, venue = "preprint", "arXiv"
-        fields.pop(venue_field)
     elif paper_type == "other" and arxiv:
         paper_type = "preprint"
-    elif venue:
-        fields.pop(venue_field)
-        if paper_type == "conference" and re.search(r"\bworkshops?\b", venue, re.I):
-            paper_type = "workshop"
+    elif paper_type == "conference" and re.search(r"\bworkshops?\b", venue, re.I):
+        paper_type = "workshop"
     data["type"] = paper_type
+    venue = unprotect(from_latex(venue)) if venue else ""
     if venue:
-        data["venue"] = unprotect(from_latex(venue))
+        data["venue"] = venue
     if ENTRY_TYPES[paper_type] != entry.entry_type:
         extra["entrytype"] = entry.entry_type
     if arxiv:
@@ -334,16 +347,16 @@ def to_record_data(entry: RawEntry, topics: dict[str, str]) -> tuple[dict, list[
     if month:
         extra["month"] = MONTHS[month - 1]
     elif raw_month and "date" not in data:
-        extra["month"] = raw_month
+        extra["month"] = from_latex(raw_month)
 
     doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", fields.pop("doi", "").strip(), flags=re.I)
     if doi:
         data["doi"] = doi
     if "abstract" in fields:
-        data["abstract"] = from_latex(fields.pop("abstract"))
+        data["abstract"] = from_latex(fields.pop("abstract")) or None
     if "keywords" in fields:
         keep = []
-        for word in re.split(r"[,;]", from_latex(fields.pop("keywords"))):
+        for word in _split_top_level(from_latex(fields.pop("keywords")), ",;"):
             word = word.strip()
             slug = topics.get(fold(word).replace(" ", "-")) if word else None
             if slug:
@@ -353,9 +366,9 @@ def to_record_data(entry: RawEntry, topics: dict[str, str]) -> tuple[dict, list[
         if keep:
             extra["keywords"] = ", ".join(keep)
     if "abbr" in fields:
-        data["abbr"] = from_latex(fields.pop("abbr"))
+        data["abbr"] = from_latex(fields.pop("abbr")) or None
     if "award" in fields:
-        data["award"] = from_latex(fields.pop("award"))
+        data["award"] = from_latex(fields.pop("award")) or None
     if "selected" in fields:
         flag = fields.pop("selected").strip().lower()
         if flag in ("true", "yes", "1"):
@@ -386,7 +399,16 @@ def to_record_data(entry: RawEntry, topics: dict[str, str]) -> tuple[dict, list[
         extra[key] = value.strip() if name in VERBATIM_FIELDS else from_latex(value)
     if extra:
         data["extra"] = {k: v for k, v in extra.items() if v}
-    return data, notes
+    return {k: v for k, v in data.items() if v is not None}, notes
+
+
+def _balanced_braces(token: str) -> bool:
+    depth = 0
+    for c in token:
+        depth += {"{": 1, "}": -1}.get(c, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def unprotect(text: str) -> str:
@@ -399,12 +421,28 @@ def unprotect(text: str) -> str:
         if is_math:
             out.append(f"${piece}$")
             continue
-        for token in re.split(r"(\s+)", piece):
-            bare = token.replace("{", "").replace("}", "")
-            if token != bare and "\\" not in token and needs_protection(bare):
+        for position, token in enumerate(re.split(r"(\s+)", piece)):
+            # `\%` and friends were escaped only to sit inside the braces (latex._decode_group)
+            bare = re.sub(r"\\([%&#_])", r"\1", token.replace("{", "").replace("}", ""))
+            after_math = position == 0 and out and out[-1].endswith("$") and bare[:1].isdigit()
+            if (token != bare and "\\" not in bare and needs_protection(bare) and not after_math
+                    and token.count("{") == token.count("}") and _balanced_braces(token)):
                 token = bare
             out.append(token)
     return "".join(out)
+
+
+def _split_top_level(text: str, separators: str) -> list[str]:
+    """Split at separators outside braces: `{a, b}; c` -> [`{a, b}`, ` c`]."""
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        if i and text[i - 1] == "\\":
+            continue
+        depth += {"{": 1, "}": -1}.get(c, 0)
+        if c in separators and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return parts + [text[start:]]
 
 
 def _arxiv_id(fields: dict[str, str]) -> str | None:
@@ -493,6 +531,16 @@ def merge(base: dict, incoming: dict, overwrite: bool) -> dict:
     entrytype = (incoming if takes_type else base).get("extra", {}).get("entrytype")
     extra = result.pop("extra", {})
     extra.pop("entrytype", None)
+    if result.get("date"):
+        extra.pop("month", None)  # the date says it
+    venue_field = VENUE_FIELDS.get(result.get("type", "other"))
+    if venue_field in extra:  # the field the kept type's BibTeX writes the venue in
+        if "venue" not in result:
+            result["venue"] = extra.pop(venue_field)
+        elif extra[venue_field] == result["venue"]:
+            del extra[venue_field]
+        else:
+            extra[f"{venue_field}_2"] = extra.pop(venue_field)
     if entrytype:
         extra["entrytype"] = entrytype
     if extra:
@@ -578,7 +626,16 @@ def import_bib(parsed: ParsedBib, existing: dict[str, Paper], topics: dict[str, 
             continue
         record = paper.model_dump(exclude_defaults=True)
         notes = entry.notes + notes + more
-        match = next((index[i] for i in identity_keys(record) if i in index), None)
+        matches = {}
+        for field_name, value in identity_keys(record):
+            matches.setdefault(index.get((field_name, value)), field_name)
+        matches.pop(None, None)
+        if len(matches) > 1:
+            found = " and ".join(f"{key} (same {field_name})" for key, field_name in matches.items())
+            outcomes.append(Outcome(entry.line, entry.key, "failed", notes=notes, reason=(
+                f"the entry matches two records, {found}: merge or correct them first")))
+            continue
+        match = next(iter(matches), None)
         if match is None:
             if KEY_PATTERN.match(entry.key) and entry.key not in records and entry.key not in RESERVED_KEYS:
                 key = entry.key

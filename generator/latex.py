@@ -34,7 +34,7 @@ logging.getLogger("pylatexenc").setLevel(logging.ERROR)
 # Text without any of these is plain already: the fast path for most titles and names.
 _LATEX_HINTS = re.compile(r"[\\${}~%&#]|``|''|--")
 _MATH = re.compile(r"(?<![\\$])\$(?![\s$])((?:\\.|[^\\$])+?)(?<![\s\\])\$(?!\d)")
-_MACRO_BEFORE = re.compile(r"\\(?:[A-Za-z]+|[^A-Za-z\s])\s*$")
+_MACRO_BEFORE = re.compile(r"\\(?:[A-Za-z]+|['`^\"~=.])\s*$")  # commands that take arguments
 _WORD = r"(?:\\.|[^\s*=<>|%$~^\"`#@\\])+"
 _WORDS = re.compile(f"{_WORD}(?: {_WORD})*")  # what protection braces may wrap
 _LITERAL = {"%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$", "~": r"\textasciitilde{}", "{": r"\{", "}": r"\}"}
@@ -43,10 +43,27 @@ _STYLES = {"textit": "em", "emph": "em", "textsl": "em", "textbf": "strong", "te
 _to_text = LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
 
 
+def balanced(text: str) -> bool:
+    """Whether the unescaped braces of LaTeX source pair up."""
+    depth, i = 0, 0
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth < 0:
+            return False
+        i += 1
+    return depth == 0
+
+
 def segments(text: str):
-    """Yield (is_math, source) pieces of record text; math without its dollars."""
+    """Yield (is_math, source) pieces of record text; math without its dollars. A formula whose
+    braces do not pair is no formula (LaTeX would fail on it): its dollars are text."""
     pos = 0
     for match in _MATH.finditer(text):
+        if not balanced(match.group(1)):
+            continue
         if match.start() > pos:
             yield False, text[pos : match.start()]
         yield True, match.group(1)
@@ -118,7 +135,7 @@ _OPEN, _CLOSE, _DOLLAR = re.compile(r"(?<!\\)\{"), re.compile(r"(?<!\\)\}"), re.
 _CONTROL_WORD_END = re.compile(r"\\[A-Za-z]+$")
 _NEEDS_WALKER = re.compile(r"\\(?![%&#_${}])|(?<!\\)[{}$]")
 _SIMPLE_ESCAPE = re.compile(r"\\([%&#_${}])")
-_LIGATURES = (("---", "—"), ("--", "–"), ("``", "“"), ("''", "”"), ("~", "\u00a0"))
+_LIGATURES = (("---", "—"), ("--", "–"), ("!`", "¡"), ("?`", "¿"), ("``", "“"), ("''", "”"), ("~", "\u00a0"))
 
 
 def _chunks(source: str):
@@ -212,6 +229,18 @@ def to_html(text: str | None) -> Markup:
     return Markup("".join(out))
 
 
+def _math_text(source: str) -> str:
+    """A formula as plain Unicode (`\\infty` -> `∞`); as written when it cannot be read."""
+    if math_to_mathml(source):
+        try:
+            text = _to_text.latex_to_text(source).strip()
+            if "%s" not in text:  # pylatexenc's placeholder for a missing argument (\frac{1})
+                return text
+        except Exception:
+            pass
+    return f"${source}$"
+
+
 @lru_cache(maxsize=65536)
 def to_plain(text: str | None) -> str:
     """Plain Unicode for titles, meta tags and search: `$\\infty$Bench` -> `∞Bench`."""
@@ -222,7 +251,7 @@ def to_plain(text: str | None) -> str:
     out = []
     for is_math, source in segments(text):
         if is_math:
-            out.append(_to_text.latex_to_text(source).strip() if math_to_mathml(source) else f"${source}$")
+            out.append(_math_text(source))
         else:
             for walk, chunk in _chunks(prose_source(source)):
                 out.extend(map(_node_text, _nodes(chunk)) if walk else [_typeset(chunk)])
@@ -234,14 +263,17 @@ def to_plain(text: str | None) -> str:
 
 _ACCENTS = set("'`^\"~=.") | {"c", "v", "u", "H", "k", "r", "d", "b", "t"}
 _SYMBOLS = {
-    "O", "o", "ss", "SS", "ae", "AE", "oe", "OE", "aa", "AA", "l", "L", "i", "j", "dh", "DH", "th", "TH",
+    "O", "o", "ss", "ae", "AE", "oe", "OE", "aa", "AA", "l", "L", "i", "j", "dh", "DH", "th", "TH",
     "ng", "NG", "&", "%", "_", "#", "textendash", "textemdash", "textquoteleft", "textquoteright",
-    "textquotedblleft", "textquotedblright", "ldots", "dots", "textellipsis", "copyright", "textcopyright",
-    "S", "P", "pounds", "textregistered", "texttrademark", "textdegree", "textbullet", "textasciitilde",
-    "guillemotleft", "guillemotright", "textexclamdown", "textquestiondown", "euro", "texteuro",
+    "textquotedblleft", "textquotedblright", "ldots", "dots", "textellipsis", "textcopyright",
+    "textregistered", "texttrademark", "textdegree", "textbullet", "textasciitilde",
+    "guillemotleft", "guillemotright", "textexclamdown", "textquestiondown", "texteuro",
 }
+# Symbols pylatexenc has no text for, and the literal characters that must stay escaped in records.
+_OWN_SYMBOLS = {"S": "§", "P": "¶", "SS": "SS", "copyright": "©", "pounds": "£", "euro": "€",
+                "textasciicircum": "^", "textbraceleft": "\\{", "textbraceright": "\\}"}
 _KEPT_STYLES = set(_STYLES) | {"textsc", "textsuperscript", "textsubscript", "textrm", "textsf", "mbox"}
-_DECODE_HINTS = re.compile(r"[\\{}$~%]|``|''|--")
+_DECODE_HINTS = re.compile(r"[\\{}$~%]|[!?`]`|''|--")
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
 _SPACES = re.compile(r"[ \t\r\n]+")  # not str.split(): a tie (~) decodes to a no-break space that stays
 
@@ -263,7 +295,10 @@ def _decode(nodes) -> str:
         if isinstance(node, LatexCharsNode):
             out.append(node.chars)
         elif isinstance(node, LatexMathNode):
-            out.append("$" + "".join(n.latex_verbatim() for n in node.nodelist) + "$")
+            verbatim = node.latex_verbatim()
+            closed = verbatim.endswith(node.delimiters[1]) and len(verbatim) > len("".join(node.delimiters))
+            # a lone \[ or \( is not math: keep it as written
+            out.append("$" + "".join(n.latex_verbatim() for n in node.nodelist) + "$" if closed else verbatim)
         elif isinstance(node, LatexGroupNode):
             out.append(_decode_group(node))
         elif isinstance(node, LatexMacroNode):
@@ -276,28 +311,55 @@ def _decode(nodes) -> str:
 
 
 def _decode_group(node) -> str:
-    children = [n for n in node.nodelist if not (isinstance(n, LatexCharsNode) and not n.chars.strip())]
-    if len(children) == 1 and isinstance(children[0], LatexMacroNode) and _is_character(children[0]):
-        return _decode_macro(children[0])  # {\"u}, {\O}: braces that only hold one character
+    nodes = [n for n in node.nodelist if not (isinstance(n, LatexGroupNode) and not n.nodelist)]  # \ss{}
+    if len(nodes) == 1 and isinstance(nodes[0], LatexMacroNode) and _is_character(nodes[0]):
+        return _decode_macro(nodes[0])  # {\"u}, {\O}, {\ss{}}: braces that only hold one character
     inner = _decode(node.nodelist)
     if not inner:
         return ""
-    return "{" + inner + "}" if _WORDS.fullmatch(inner) else inner
+    if _WORDS.fullmatch(inner):
+        return "{" + inner + "}"
+    escaped = re.sub(r"(?<!\\)([%&#])", r"\\\1", inner)  # `{\% of {A}}` protects: keep it so
+    return "{" + escaped + "}" if _WORDS.fullmatch(escaped) else inner
 
 
 def _is_character(node) -> bool:
-    return node.macroname in _ACCENTS or node.macroname in _SYMBOLS
+    return node.macroname in _ACCENTS or node.macroname in _SYMBOLS or node.macroname in _OWN_SYMBOLS
+
+
+def _accent_target(node) -> str | None:
+    """The one letter an accent command sits on (`\\'e`, `\\'{e}`), `""` for `\\^{}`, else None."""
+    args = node.nodeargd.argnlist if node.nodeargd and node.nodeargd.argnlist else []
+    arg = args[-1] if args else None
+    if isinstance(arg, LatexGroupNode):
+        inner = "".join(n.latex_verbatim() for n in arg.nodelist)
+        return inner if inner == "" or (len(inner) == 1 and inner.isalpha()) or inner in ("\\i", "\\j") else None
+    if isinstance(arg, LatexCharsNode):
+        return arg.chars if len(arg.chars) == 1 and arg.chars.isalpha() else None
+    if isinstance(arg, LatexMacroNode) and arg.macroname in ("i", "j"):
+        return "\\" + arg.macroname
+    return None
 
 
 def _decode_macro(node) -> str:
     name = node.macroname
-    if name in _ACCENTS or name in _SYMBOLS:
+    if name in _OWN_SYMBOLS:
+        return _OWN_SYMBOLS[name]
+    if name in _ACCENTS:
+        target = _accent_target(node)
+        if target == "" and name in "^~":
+            return name  # TeX's way to write ^ and ~ themselves
+        if not target or (name == "t"):  # an accent over a formula or several letters: keep the TeX
+            return node.latex_verbatim()
         return _node_text(node)
-    if name == "textasciicircum":
-        return "^"
+    if name in _SYMBOLS:
+        return _node_text(node)
     if name == "ensuremath" and node.nodeargd and node.nodeargd.argnlist and node.nodeargd.argnlist[-1] is not None:
         math = node.nodeargd.argnlist[-1].latex_verbatim().strip("{}")
-        symbol = _to_text.latex_to_text(math).strip()
+        try:
+            symbol = _to_text.latex_to_text(math).strip()
+        except Exception:  # pylatexenc trips on some commands (\sqrt{} empty): keep the formula
+            symbol = ""
         return symbol if symbol and "\\" not in symbol and not symbol.isascii() else f"${math}$"
     if name in _KEPT_STYLES and node.nodeargd and node.nodeargd.argnlist and node.nodeargd.argnlist[-1] is not None:
         arg = node.nodeargd.argnlist[-1]

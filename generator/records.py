@@ -18,6 +18,8 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
+from .latex import _MATH, balanced, segments
+
 PAPER_TYPES = ("conference", "journal", "preprint", "workshop", "book", "chapter", "thesis", "report", "other")
 LINK_KINDS = ("pdf", "code", "slides", "video", "poster", "website", "data", "supp", "blog", "url")
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_:-]*$")
@@ -30,6 +32,15 @@ def _text(value: str) -> str:
     value = unicodedata.normalize("NFC", value).strip()
     if not value:
         raise ValueError("must not be empty")
+    for candidate in _MATH.finditer(value):
+        if not balanced(candidate.group(1)):
+            raise ValueError(f"the formula ${candidate.group(1)}$ has an unpaired brace; "
+                             "write `\\$` for a dollar sign that starts no formula")
+    for is_math, source in segments(value):
+        special = re.search(r"(?<!\\)(?:\\\\)*([%&#])", source) if is_math else None
+        if special:
+            raise ValueError(f"`{special.group(1)}` in the formula ${source}$ is LaTeX syntax there; "
+                             f"write `\\{special.group(1)}` for the character")
     return value
 
 
