@@ -132,7 +132,7 @@ def _nodes(source: str):
 # group or math go to pylatexenc; the rest is typeset here with the same results.
 _PIECES = re.compile(r"\s+|\S+")
 _OPEN, _CLOSE, _DOLLAR = re.compile(r"(?<!\\)\{"), re.compile(r"(?<!\\)\}"), re.compile(r"(?<!\\)\$")
-_CONTROL_WORD_END = re.compile(r"\\[A-Za-z]+$")
+_CONTROL_WORD_END = re.compile(r"\\(?:[A-Za-z]+|['`^\"~=.])$")  # a command that takes the next word
 _NEEDS_WALKER = re.compile(r"\\(?![%&#_${}])|(?<!\\)[{}$]")
 _SIMPLE_ESCAPE = re.compile(r"\\([%&#_${}])")
 _LIGATURES = (("---", "—"), ("--", "–"), ("!`", "¡"), ("?`", "¿"), ("``", "“"), ("''", "”"), ("~", "\u00a0"))

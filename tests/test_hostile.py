@@ -67,12 +67,12 @@ def test_each_field_shows_as_written(site, key):
     soup = BeautifulSoup((site / "papers" / key / "index.html").read_text(encoding="utf-8"), "html.parser")
     title = to_plain(record["title"])
     assert soup.title.get_text() == f"{title} - Lab publications"
-    assert soup.select_one("h1.lp-paper__title").get_text() == title
+    assert soup.select_one("h1.lp-paper-title").get_text() == title
     if "abstract" in record:  # white space aside, which a browser collapses too
-        assert " ".join(soup.select_one(".lp-paper__abstract").get_text().split()) == to_plain(record["abstract"])
+        assert " ".join(soup.select_one(".lp-abstract").get_text().split()) == to_plain(record["abstract"])
         description = soup.find("meta", attrs={"name": "description"})["content"]
         assert description == to_plain(record["abstract"])[:300]
-    names = [a.get_text() for a in soup.select(".lp-paper__authors a.lp-author")]
+    names = [a.get_text() for a in soup.select(".lp-paper .lp-authors a")]
     assert len(names) == len(record["authors"])
     if "venue" in record:
         assert soup.select_one(".lp-venue").get_text() == to_plain(record["venue"])
@@ -84,7 +84,7 @@ def test_literal_jinja_markdown_and_markers(site):
     assert "49" not in jinja.select_one("article").get_text()
     assert jinja.select_one(".lp-venue").get_text() == "{{ page.title }}"
     markdown = BeautifulSoup((site / "papers" / "markdown" / "index.html").read_text(), "html.parser")
-    abstract = markdown.select_one(".lp-paper__abstract")
+    abstract = markdown.select_one(".lp-abstract")
     assert "<!– labpubs:selected –>" in abstract.get_text() and not abstract.find("ol")  # -- is an en dash
     assert '{: onclick="alert(\'attr\')" }' in abstract.get_text()
     assert markdown.select_one("h1").get_text().startswith('[click me](javascript:alert("md")) **bold**')

@@ -575,11 +575,17 @@ def test_root_sign():
     assert imported(result).title == "√n-consistent estimators", text
 
 
-@pytest.mark.xfail(strict=True, reason="BUG 23: `extra.month` is written into the entry as it is, not as LaTeX "
-                   "text like every other field: `{` breaks the entry, `&` breaks LaTeX (bibtex.bibtex_fields)")
-def test_bug23_month_written_raw():
-    text = to_bibtex(publication("k", Paper(title="T", extra={"month": "Spring & {Summer"})))
-    assert "  month = {Spring \\& \\{Summer}," in text
+# Bug 23 (fixed): a non-month `extra.month` was written into the entry as it is, not as LaTeX text like
+# every other field: `{` broke the entry, `&` broke LaTeX (bibtex.bibtex_fields)
+def test_month_that_is_no_month():
+    text = to_bibtex(publication("k", Paper(title="T", extra={"month": "Spring & {Summer"})), full=True)
+    pybtex.database.parse_string(text, "bibtex")
+    assert to_plain(imported(import_text(text)).extra["month"]) == "Spring & {Summer", text
+
+
+# Bug 25 (fixed): text was cut into chunks after an accent command and its space: `M\\" uller` read `M ̈ uller`
+def test_accent_command_with_a_space():
+    assert from_latex('M\\" uller') == to_plain('M\\" uller') == "Müller"
 
 
 @pytest.mark.parametrize("title", ["\\textit{Duplex} models", "A \\emph{very} \\textbf{Big} {M}odel", "\\texttt{x_1}"])
