@@ -72,16 +72,15 @@ def segments(text: str):
         yield False, text[pos:]
 
 
+_BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]", re.S)
+
+
 def _literal_braces(prose: str) -> set[int]:
     """Positions of braces that are text, not LaTeX: unpaired ones and groups that are
     neither a command's argument nor around words (case protection)."""
     literal, stack, pairs, args = set(), [], [], set()
-    i = 0
-    while i < len(prose):
-        c = prose[i]
-        if c == "\\":
-            i += 2
-            continue
+    for match in _BRACE_OR_ESCAPE.finditer(prose):
+        c, i = match.group(0), match.start()
         if c == "{":
             stack.append(i)
         elif c == "}":
@@ -89,10 +88,9 @@ def _literal_braces(prose: str) -> set[int]:
                 pairs.append((stack.pop(), i))
             else:
                 literal.add(i)
-        i += 1
     literal.update(stack)
     for start, end in sorted(pairs, key=lambda pair: pair[1] - pair[0]):  # inner groups first
-        before = prose[:start]
+        before = prose[max(0, start - 64) : start]  # a command name is short: look just behind
         if _MACRO_BEFORE.search(before) or (start and start - 1 in args):
             args.add(end)
         elif not _WORDS.fullmatch(prose[start + 1 : end]) or any(start < i < end for i in literal):
@@ -100,24 +98,25 @@ def _literal_braces(prose: str) -> set[int]:
     return literal
 
 
+_SPECIAL = re.compile(r"\\.|\\$|[%&#$~{}]", re.S)
+
+
+@lru_cache(maxsize=32768)
 def prose_source(prose: str) -> str:
     """LaTeX for a piece of prose (no math): literal characters escaped, commands kept."""
-    literal = _literal_braces(prose) if "{" in prose or "}" in prose else set()
-    out, i = [], 0
-    while i < len(prose):
-        c = prose[i]
-        if c == "\\" and i + 1 < len(prose):
-            out.append(prose[i : i + 2])
-            i += 2
-            continue
-        if c == "\\":  # a trailing lone backslash
-            out.append(r"\textbackslash{}")
-        elif c in "{}":
-            out.append(_LITERAL[c] if i in literal else c)
-        else:
-            out.append(_LITERAL.get(c, c))
-        i += 1
-    return "".join(out)
+    if not _SPECIAL.search(prose):
+        return prose
+    literal = _literal_braces(prose) if "{" in prose or "}" in prose else ()
+
+    def escape_one(match: re.Match) -> str:
+        token = match.group(0)
+        if token[0] == "\\":
+            return token if len(token) == 2 else r"\textbackslash{}"  # a command, or a trailing lone \
+        if token in "{}":
+            return _LITERAL[token] if match.start() in literal else token
+        return _LITERAL[token]
+
+    return _SPECIAL.sub(escape_one, prose)
 
 
 _CONTEXT = get_default_latex_context_db()  # built once: pylatexenc otherwise rebuilds it per walker
@@ -141,32 +140,29 @@ _LIGATURES = (("---", "—"), ("--", "–"), ("!`", "¡"), ("?`", "¿"), ("``", 
 def _chunks(source: str):
     """Yield (needs_walker, chunk): runs of plain text, and pieces of LaTeX that can be read
     on their own (cut at white space outside groups and math, never after a command name)."""
-    if not _NEEDS_WALKER.search(source):
-        yield False, source
-        return
-    plain: list[str] = []
-    latex: list[str] = []
-    depth, math = 0, False
-    for piece in _PIECES.findall(source):
-        if latex and piece[0].isspace() and depth <= 0 and not math and not _CONTROL_WORD_END.search(latex[-1]):
-            yield True, "".join(latex)
-            latex = []
-        if not latex and (piece[0].isspace() or not _NEEDS_WALKER.search(piece)):
-            plain.append(piece)
-            continue
-        if plain:
-            yield False, "".join(plain)
-            plain = []
-        if not latex:
-            depth, math = 0, False
-        latex.append(piece)
-        if not piece[0].isspace():
-            depth += len(_OPEN.findall(piece)) - len(_CLOSE.findall(piece))
-            math ^= len(_DOLLAR.findall(piece)) % 2 == 1
-    if latex:
-        yield True, "".join(latex)
-    if plain:
-        yield False, "".join(plain)
+    pos = 0
+    while True:
+        trigger = _NEEDS_WALKER.search(source, pos)
+        if not trigger:
+            if pos < len(source):
+                yield False, source[pos:]
+            return
+        start = max(source.rfind(" ", pos, trigger.start()), source.rfind("\n", pos, trigger.start())) + 1
+        start = max(start, pos)
+        if start > pos:
+            yield False, source[pos:start]
+        end, depth, math = start, 0, False
+        for piece in _PIECES.finditer(source, start):
+            text = piece.group(0)
+            if text[0].isspace():
+                if depth <= 0 and not math and not _CONTROL_WORD_END.search(source, start, piece.start()):
+                    break
+            else:
+                depth += len(_OPEN.findall(text)) - len(_CLOSE.findall(text))
+                math ^= len(_DOLLAR.findall(text)) % 2 == 1
+            end = piece.end()
+        yield True, source[start:end]
+        pos = end
 
 
 def _typeset(chunk: str, keep: str = "") -> str:

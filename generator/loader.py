@@ -33,6 +33,9 @@ RecordLoader.yaml_implicit_resolvers = {
 PAPERS_DIR, PEOPLE_FILE, TOPICS_FILE = "papers", "people.yaml", "topics.yaml"
 MAX_FILE_BYTES = 1 << 20
 MAX_VALUES = 200_000
+# Valid records by file, kept across the rebuilds of `mkdocs serve` (one process): a file whose
+# modification time, size and known topics and members are unchanged is not read again.
+_VALID_PAPERS: dict[Path, tuple[tuple, Paper]] = {}
 
 
 @dataclass
@@ -99,8 +102,12 @@ def load_content(root: str | Path) -> Content:
                     if topic:
                         content.topics[slug] = topic
     known = {"topics": set(content.topics), "members": {p.slug or slugify(p.name) for p in content.people}}
-    for path in paper_files(content.root):
+    files = paper_files(content.root)
+    for path in files:
         _load_paper(content, path, known)
+    for gone in set(_VALID_PAPERS) - set(files):
+        if gone.parent == content.root / PAPERS_DIR:
+            del _VALID_PAPERS[gone]
     return content
 
 
@@ -116,13 +123,21 @@ def _load_paper(content: Content, path: Path, known: dict[str, set[str]]) -> Non
         first = content.display_path(content.sources[key])
         content.problems.append(Problem(content.display_path(path), f"key {key!r} is also used by {first}"))
         return
-    data = _read_yaml(content, path)
-    if data is None:
-        return
-    if not isinstance(data, dict):
-        _problem(content, path, None, "a paper record must be a mapping of fields (title:, authors:, ...)")
-        return
-    paper = _validate(content, path, Paper, data, (), known)
+    stat = path.stat()
+    stamp = (stat.st_mtime_ns, stat.st_size, frozenset(known["topics"]), frozenset(known["members"]))
+    cached = _VALID_PAPERS.get(path)
+    if cached and cached[0] == stamp:
+        paper = cached[1]
+    else:
+        data = _read_yaml(content, path)
+        if data is None:
+            return
+        if not isinstance(data, dict):
+            _problem(content, path, None, "a paper record must be a mapping of fields (title:, authors:, ...)")
+            return
+        paper = _validate(content, path, Paper, data, (), known)
+        if paper:
+            _VALID_PAPERS[path] = (stamp, paper)
     if paper:
         content.papers[key] = paper
         content.sources[key] = path

@@ -97,6 +97,12 @@ def year_label(year: int | None) -> str:
     return str(year) if year is not None else "Undated"
 
 
+# What was rendered for each paper, kept across the rebuilds of `mkdocs serve`: reused while the
+# record (the same object: the loader keeps unchanged records), its resolved authors and topics and
+# the options are the same. Listings are joins of these and cheap to redo.
+_RENDERED: dict[str, tuple[tuple, dict]] = {}
+
+
 class Renderer:
     """Renders one library; per-paper HTML is computed once and shared by all pages."""
 
@@ -117,10 +123,28 @@ class Renderer:
     def author_url(self, author: Author) -> str:
         return self.url(f"people/{author.slug}.md")
 
+    def memo(self, paper: Publication) -> dict:
+        """The rendered pieces of one paper, from the last build when nothing they show changed."""
+        signature = (paper.record, self.options, tuple((a.slug, a.name, a.is_member) for a in paper.authors),
+                     tuple((a.slug, a.name) for a in paper.members),
+                     tuple((t.slug, t.topic.title) for t in paper.topics))
+        cached = _RENDERED.get(paper.key)
+        if cached and cached[0][0] is paper.record and cached[0][1:] == signature[1:]:
+            return cached[1]
+        pieces: dict = {}
+        _RENDERED[paper.key] = (signature, pieces)
+        return pieces
+
     @cached_property
     def bibtex(self) -> dict[str, str]:
         """Each paper's BibTeX, made once for its page and every .bib download it is part of."""
-        return {p.key: to_bibtex(p, unicode=self.options.bibtex_unicode) for p in self.library.papers}
+        out = {}
+        for paper in self.library.papers:
+            pieces = self.memo(paper)
+            if "bibtex" not in pieces:
+                pieces["bibtex"] = to_bibtex(paper, unicode=self.options.bibtex_unicode)
+            out[paper.key] = pieces["bibtex"]
+        return out
 
     def bib_file(self, path: str, papers: list[Publication]) -> Page:
         return Page(path, "\n\n".join(self.bibtex[p.key] for p in papers) + "\n", html=False)
@@ -128,7 +152,23 @@ class Renderer:
     @cached_property
     def entries(self) -> dict[str, Markup]:
         template = self.env.get_template("entry.html")
-        return {paper.key: Markup(template.render(p=self.view(paper))) for paper in self.library.papers}
+        out = {}
+        for paper in self.library.papers:
+            pieces = self.memo(paper)
+            if "entry" not in pieces:
+                pieces["entry"] = Markup(template.render(p=self.views[paper.key]))
+            out[paper.key] = pieces["entry"]
+        return out
+
+    @cached_property
+    def views(self) -> dict[str, dict]:
+        out = {}
+        for paper in self.library.papers:
+            pieces = self.memo(paper)
+            if "view" not in pieces:
+                pieces["view"] = self.view(paper)
+            out[paper.key] = pieces["view"]
+        return out
 
     def view(self, paper: Publication) -> dict:
         """Everything a template shows of a paper, computed here so templates only print."""
@@ -162,7 +202,7 @@ class Renderer:
         return Page(path, body, meta, in_nav, html=template != "publications.md")
 
     def listing(self, papers: list[Publication]) -> Markup:
-        return Markup("\n").join(self.entries[p.key] for p in papers)
+        return Markup("\n".join([self.entries[p.key] for p in papers]))  # entries are Markup already
 
     def grouped(self, papers: list[Publication]) -> list[tuple[str, str, Markup]]:
         groups: dict[int | None, list[Publication]] = {}
@@ -213,14 +253,22 @@ class Renderer:
                                                                      **listing_meta}, papers,
                                     count=len(papers), bib=ROOT + f"years/{slug}.bib")
             pages.append(self.bib_file(f"years/{slug}.bib", papers))
+        for gone in set(_RENDERED) - set(self.views):  # papers deleted since the last build
+            del _RENDERED[gone]
         return pages
 
     def paper_page(self, paper: Publication) -> Page:
+        pieces = self.memo(paper)
+        if "page" not in pieces:
+            pieces["page"] = self._paper_page(paper)
+        return pieces["page"]
+
+    def _paper_page(self, paper: Publication) -> Page:
         abstract = to_plain(paper.record.abstract)
         meta = {"title": paper.title}
         if abstract:
             meta["description"] = abstract[:300]
-        return self.page(f"papers/{paper.key}.md", "paper.md", meta, p=self.view(paper),
+        return self.page(f"papers/{paper.key}.md", "paper.md", meta, p=self.views[paper.key],
                          abstract=to_html(paper.record.abstract), bibtex=self.bibtex[paper.key],
                          bib=ROOT + f"papers/{paper.key}.bib")
 

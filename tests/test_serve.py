@@ -51,3 +51,24 @@ def test_serve_reloads_after_a_record_is_edited(tmp_path):
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_a_rebuild_redoes_only_the_edited_record(tmp_path, monkeypatch):
+    """What `mkdocs serve` gains: records whose file did not change are neither read, validated nor
+    rendered again (the caches live in the serving process)."""
+    from generator import loader, render
+    from generator.site import generate
+
+    content = copy_project(tmp_path) / "content"
+    first = {p.path: p.content for p in generate(content).pages}
+    validated, rendered = [], []
+    original_validate, original_render = loader._validate, render.Renderer._paper_page
+    monkeypatch.setattr(loader, "_validate", lambda *a, **k: validated.append(a[2].__name__) or original_validate(*a, **k))
+    monkeypatch.setattr(render.Renderer, "_paper_page", lambda self, p: rendered.append(p.key) or original_render(self, p))
+    record = content / "papers" / "densinglaw.yaml"
+    record.write_text(record.read_text().replace("title: Densing Law of LLMs", "title: Densing Law of LLMs, again"))
+    second = {p.path: p.content for p in generate(content).pages}
+    assert validated.count("Paper") == 1 and rendered == ["densinglaw"]
+    changed = {path for path in first if first[path] != second[path]}
+    assert "papers/densinglaw.md" in changed and "papers/apb.md" not in changed
+    assert "Densing Law of LLMs, again" in second["people/weilin-zhao.md"]  # listings are joined anew

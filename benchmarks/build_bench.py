@@ -1,0 +1,316 @@
+"""Benchmark of a whole labpubs site build on a synthetic lab, against plain MkDocs + Material.
+
+Makes a lab of N papers in the real record format (deterministic given --seed): titles with a little
+LaTeX, 3-15 authors from a pool of ~N/3 people with Zipf-like productivity (accents, "Last, First"
+and "First Last"), ~200-word abstracts, 1-3 of 20 topics, years 2010-2026, venues, links, a few
+selected papers, a people.yaml of the 20 most productive names with aliases, and the repo's index.md,
+mkdocs.yml and theme/. Then measures, each in a fresh child process: (a) `generate(content)` alone
+(load, validation, render; this run is also the check that the lab has no errors); (b) `mkdocs build`
+of the full site; (c) the floor: a plain MkDocs + Material project (same mkdocs.yml without the labpubs
+plugin and custom_dir) with one filler Markdown page per generated page, of the same byte size and
+front matter. Peak memory is each child's own max RSS from os.wait4(). Also (a') generate() again in the
+same process after one record was edited, as `mkdocs serve` does. Prints the figures, the machine
+and the targets.
+
+    .venv/bin/python benchmarks/build_bench.py [--papers 1000] [--seed 1] [--keep DIR]
+"""
+
+import argparse, datetime, itertools, json, os, platform, random, shutil, statistics, subprocess, sys, tempfile, time
+from importlib.metadata import version
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from generator.checks import title_key  # noqa: E402
+from generator.names import name_key, slugify  # noqa: E402
+from generator.records import Paper, Person, to_yaml  # noqa: E402
+
+FIRST = ("Anna Wei José François Jörg Zoë Renée Søren Björn Yingfa Xinrong Priya Omar Lucas Mei Hiroshi Sara Ivan "
+         "Chloé Andrés Nikolai Fatima Emma Kai Tomáš Ingrid Rahul Elena Min-Jun Aylin Jonas Lea Diego Yuki Olga "
+         "Daniel Şebnem Łukasz Ana María Ahmed Leila Pedro Noah Amélie Mateo Hana Jakub Ines Tariq Sofia").split()
+LAST = ("Müller García Novák Østergaard Schölkopf Lefèvre Dvořák Yeşil Chen Zhang Wang Li Liu Zhao Sun Han Hu Smith "
+        "Johnson Kim Park Nguyen Patel Kumar Rossi Ivanova Tanaka Sato Silva Costa Cohen Levy Jensen Larsen Brown "
+        "Taylor Wilson Moore López Fischer Weber Wagner Becker Dubois Moreau Kowalski Nowak Horvat Petrov Sokolova "
+        "Yılmaz Demir Åberg Ødegaard Núñez Gonçalves Papadopoulos Okafor Mensah Haddad Sørensen Virtanen").split()
+ADJ = "Efficient Scalable Robust Sparse Faithful Adaptive Hierarchical Multilingual Long-Context Lightweight".split()
+NOUN = ("Attention Retrieval Decoding Tokenization Alignment Distillation Pruning Reasoning Memory Planning "
+        "Quantization Routing Compression Evaluation Adapters Embeddings Caching Editing").split()
+TASK = ("Question Answering|Code Generation|Machine Translation|Summarization|Tool Use|Dialogue|Theorem Proving|"
+        "Protein Design|Speech Recognition|Table Understanding|Math Word Problems").split("|")
+ACRO, SYSTEM = "RNN LLM MoE GPT BERT SSM KV RAG".split(), "Flash Turbo Deep Open Mini Mega Hyper Swift Echo Nova".split()
+WORDS = ("we model language data training results method approach tasks performance benchmark show propose experiments "
+         "baseline accuracy tokens context inference large parameters efficient evaluate across improves compared "
+         "existing state art learning retrieval memory cost latency quality human").split()
+LATEX_BITS = ("$O(n^2)$", r"\textit{in-context}", r"50\%", "``reasoning''", r"$\infty$", r"\emph{sparse}", r"3.5--4.2\%")
+TOPICS = ("long-context efficient-inference scaling-laws pretraining evaluation parameter-efficient-tuning "
+          "tool-learning model-editing chinese-nlp ai-for-science retrieval alignment multilinguality reasoning "
+          "code-generation speech vision-language interpretability quantization agents").split()
+VENUES = {"conference": ["ACL", "EMNLP", "NAACL", "NeurIPS", "ICLR", "ICML", "COLING", "AAAI"],
+          "journal": ["TACL", "JMLR", "Nature Machine Intelligence", "Computational Linguistics"],
+          "preprint": ["arXiv"], "workshop": ["BlackboxNLP", "RepL4NLP", "Efficient NLP Workshop"]}
+KB, MB, GIB = 1000, 1000 ** 2, 2 ** 30
+GEN_CHILD = """import json, sys, time; sys.path.insert(0, sys.argv[1]); t0 = time.perf_counter()
+from generator.errors import ContentError; from generator.render import expand_markers; from generator.site import generate
+t1 = time.perf_counter()
+try: site = generate(sys.argv[2])
+except ContentError as error: sys.exit(f"generate() refused the lab:\\n{str(error)[:4000]}")
+t2 = time.perf_counter()
+import yaml; from pathlib import Path; record = sorted(Path(sys.argv[2]).glob('papers/*.yaml'))[0]
+text = record.read_text(); data = yaml.safe_load(text); data['title'] += ' (edited)'
+record.write_text(yaml.safe_dump(data, allow_unicode=True)); t3 = time.perf_counter(); generate(sys.argv[2])
+t4 = time.perf_counter(); record.write_text(text)
+index = expand_markers(open(sys.argv[2] + '/index.md', encoding='utf-8').read(), 'index.md', site.fragments)
+md = [(p.path, p.content) for p in site.pages if p.path.endswith('.md')] + [('index.md', index)]
+fm = lambda text: text[:text.index('\\n---\\n', 4) + 5] if text.startswith('---\\n') else ''
+json.dump({'import': t1 - t0, 'generate': t2 - t1, 'rebuild': t4 - t3, 'downloads': len(site.pages) - len(md) + 1,
+           'warnings': [str(w) for w in site.warnings], 'pages': [(p, len(t.encode()), fm(t)) for p, t in md]},
+          open(sys.argv[3], 'w', encoding='utf-8'))
+"""
+
+
+def author_pool(rng: random.Random, size: int) -> tuple[list[tuple[str, str]], list[float]]:
+    """(first, last) names, distinct after folding, and cumulative Zipf weights: a few prolific, a long tail."""
+    pool, keys = [], set()
+    while len(pool) < size:
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        if rng.random() < 0.2:
+            first += f" {rng.choice('ABCDEFGHJKLMNPRSTW')}."
+        if rng.random() < 0.03:
+            last = f"{rng.choice(['van der', 'de la', 'von'])} {last}"
+        if name_key(f"{first} {last}") not in keys:
+            keys.add(name_key(f"{first} {last}"))
+            pool.append((first, last))
+    return pool, list(itertools.accumulate(1 / rank ** 1.1 for rank in range(1, size + 1)))
+
+
+def make_title(rng: random.Random) -> str:
+    system = rng.choice(SYSTEM) + rng.choice(NOUN)
+    head = rng.choice([f"{system}: ", "", "", rf"$\infty${system}: ", rf"\textit{{{system}}}: "])
+    acro = rng.choice(ACRO)
+    tail = rng.choice(["", "", "", f" with {acro}s", rf" in \textit{{{rng.choice(ADJ).lower()}}} {acro}s",
+                       rf" Using {rng.randint(2, 90)}\% of the Tokens", f": Do ``{rng.choice(ADJ)}'' Models Help?",
+                       rf" in $O(n \log n)$ Time", f" at {rng.choice(['Scale', 'Test Time', 'Low Cost', 'the Edge'])}"])
+    return f"{head}{rng.choice(ADJ)} {rng.choice(NOUN)} for {rng.choice(TASK)}{tail}"
+
+
+def make_abstract(rng: random.Random) -> str:
+    """About 200 words in sentences of 20, ending with a full stop; 30% carry a little LaTeX."""
+    words = rng.choices(WORDS, k=200)
+    for _ in range(rng.randint(1, 4) if rng.random() < 0.3 else 0):
+        words[rng.randrange(200)] = rng.choice(LATEX_BITS)
+    return ". ".join(s[0].upper() + s[1:] for s in (" ".join(words[i:i + 20]) for i in range(0, 200, 20))) + "."
+
+
+def make_paper(rng, i, title, people, members) -> dict:
+    """One record's fields; members' names sometimes written as their alias "F. Last"."""
+    names = []
+    for first, last in people:
+        if (first, last) in members and rng.random() < 0.1:
+            names.append(f"{first[0]}. {last}")
+        else:
+            names.append(f"{last}, {first}" if rng.random() < 0.6 else f"{first} {last}")
+    year = rng.randint(2010, 2026)
+    kind = rng.choices(list(VENUES), [50, 20, 22, 8])[0]
+    venue = rng.choice(VENUES[kind])
+    data = {"title": title, "authors": names, "year": year, "type": kind, "abstract": make_abstract(rng),
+            "venue": venue if kind == "journal" else f"{venue} {year}",
+            "topics": rng.sample(TOPICS, rng.choice([1, 1, 2, 2, 3]))}
+    if rng.random() < 0.4:
+        data["date"] = datetime.date(year, rng.randint(1, 12), rng.randint(1, 28))
+    if kind in ("conference", "journal"):
+        data["abbr"] = venue.split()[0]
+        if rng.random() < 0.6:
+            data["doi"] = f"10.{rng.randint(1000, 99999)}/lp.{i}"
+    if kind == "preprint" or rng.random() < 0.3:
+        data["arxiv"] = f"{year % 100:02d}{rng.randint(1, 12):02d}.{i:05d}"
+    links = {k: v for k, v, p in (("code", "https://github.com/lab/p{i}", 0.4), ("pdf", "/files/p{i}.pdf", 0.3),
+                                   ("slides", "https://slides.example.org/p{i}", 0.05)) if rng.random() < p}
+    data["links"] = {k: v.format(i=i) for k, v in links.items()}
+    if rng.random() < 0.02:
+        data["award"] = rng.choice(["Outstanding Paper", "Best Paper Award", "Best Demo"])
+    return data
+
+
+def make_lab(project: Path, n: int, seed: int) -> int:
+    """Write the project (mkdocs.yml, theme/, content/); returns the UTF-8 bytes of the records' text."""
+    rng = random.Random(seed)
+    pool, cum = author_pool(rng, max(60, n // 3))
+    drafts, seen = [], set()
+    while len(drafts) < n:
+        title = make_title(rng)
+        if title_key(title) not in seen:
+            seen.add(title_key(title))
+            k = rng.randint(3, 15)
+            people = list(dict.fromkeys(rng.choices(pool, cum_weights=cum, k=k * 2)))[:k]
+            drafts.append((title, people))
+    counts: dict = {}
+    for _, people in drafts:
+        for person in people:
+            counts[person] = counts.get(person, 0) + 1
+    top = sorted(counts, key=lambda p: (-counts[p], p))[:20]
+    papers, keys, text_bytes = project / "content" / "papers", set(), 0
+    papers.mkdir(parents=True)
+    selected = set(rng.sample(range(n), min(8, n)))  # a few selected papers
+    for i, (title, people) in enumerate(drafts):
+        data = {**make_paper(rng, i, title, people, set(top)), "selected": i in selected}
+        key = (slugify(people[0][1]).replace("-", "") or "paper") + str(data["year"]) + slugify(
+            title.replace(r"\textit", "").replace(r"\infty", "")).split("-")[0]
+        while key in keys:
+            key += rng.choice("abcdefghij")
+        keys.add(key)
+        paper = Paper.model_validate(data)
+        text_bytes += len((paper.title + ", ".join(paper.authors) + paper.abstract + paper.venue).encode())
+        (papers / f"{key}.yaml").write_text(to_yaml(paper), encoding="utf-8")
+    people, taken = [], set()
+    for first, last in top:
+        aliases = [a for a in (f"{last}, {first}", f"{first[0]}. {last}") if name_key(a) not in taken]
+        taken |= {name_key(a) for a in aliases} | {name_key(f"{first} {last}")}
+        people.append(Person(name=f"{first} {last}", aliases=aliases, role=rng.choice(["PhD student", "Postdoc",
+                                                                                        "Professor"])))
+    dump = lambda data: yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    (project / "content" / "people.yaml").write_text(dump([p.model_dump(exclude_defaults=True) for p in people]),
+                                                      encoding="utf-8")
+    (project / "content" / "topics.yaml").write_text(dump({s: {"title": s.replace("-", " ").capitalize(),
+                                                               "description": f"Papers on {s.replace('-', ' ')}."}
+                                                           for s in TOPICS}), encoding="utf-8")
+    shutil.copy(ROOT / "content" / "index.md", project / "content" / "index.md")
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(ROOT / "theme", project / "theme")
+    return text_bytes
+
+
+def run_child(cmd: list, cwd: Path, log: Path) -> tuple[float, int]:
+    """Wall seconds and the child's own peak RSS in bytes (os.wait4's rusage); exits on failure."""
+    with open(log, "wb") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+        _, status, usage = os.wait4(proc.pid, 0)
+        secs = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        sys.exit(f"failed ({proc.returncode}): {' '.join(map(str, cmd))}\n{log.read_text(errors='replace')[-4000:]}")
+    return secs, usage.ru_maxrss * 1024
+
+
+def measure_generator(project: Path, out: Path) -> dict:
+    """(a): generate() in a fresh interpreter; also the pages it made (path, bytes, front matter)."""
+    secs, rss = run_child([sys.executable, "-c", GEN_CHILD, str(ROOT), str(project / "content"), str(out)],
+                          project, out.with_suffix(".log"))
+    return {**json.loads(out.read_text(encoding="utf-8")), "child": secs, "rss": rss}
+
+
+def mkdocs_build(project: Path, site: Path) -> tuple[float, int]:
+    """(b) and (c): `mkdocs build -q` of a project folder in a child process."""
+    return run_child([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml"),
+                      "-d", str(site)], project, site.with_suffix(".log"))
+
+
+def make_floor(floor: Path, pages: list) -> None:
+    """Plain MkDocs + Material: the repo's mkdocs.yml minus labpubs and custom_dir; one filler page per
+    generated Markdown page with its front matter, a heading, paragraphs and a list, of the same byte size."""
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["theme"].pop("custom_dir", None)
+    config["plugins"] = [p for p in config["plugins"] if (p if isinstance(p, str) else next(iter(p))) != "labpubs"]
+    nav = [next(iter(item.values())) if isinstance(item, dict) else item for item in config["nav"]]
+    config["not_in_nav"] = "\n".join(["/*"] + [f"!/{page}" for page in nav])  # as labpubs' pages: outside the nav
+    floor.mkdir(parents=True)
+    (floor / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    para = " ".join(itertools.islice(itertools.cycle(WORDS), 90)).capitalize() + ".\n\n"
+    body = para * (max(size for _, size, _ in pages) // len(para) + 1)
+    for path, size, front in pages:
+        head = f"{front}# Page {path}\n\n{para}- first item of a list\n- second item\n- third item\n\n"
+        target = floor / "content" / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(head + body[:max(0, size - len(head.encode()) - 1)] + "\n", encoding="utf-8")
+
+
+def site_stats(site: Path) -> dict:
+    files = [p for p in site.rglob("*") if p.is_file()]
+    html = sorted((p.stat().st_size, str(p.relative_to(site))) for p in files if p.suffix == ".html")
+    papers = sorted((p.stat().st_size, str(p.relative_to(site))) for p in site.glob("papers/*/index.html"))
+    index = site / "search" / "search_index.json"
+    return {"pages": sum(p.name == "index.html" for p in files), "bytes": sum(p.stat().st_size for p in files),
+            "largest": html[-1] if html else (0, "-"), "papers": papers, "over_2mb": [h for h in html if h[0] > 2 * MB],
+            "search": index.stat().st_size if index.exists() else 0}
+
+
+def target(label: str, value: float, limit: float, fmt) -> str:
+    ok = value <= limit
+    how = f"{1 - value / limit:.0%} under" if ok else f"{value / limit - 1:.0%} over"
+    return f"  {'PASS' if ok else 'MISS'}  {label}: {fmt(value)} vs <= {fmt(limit)} ({how})"
+
+
+def report(n: int, gen: dict, full: tuple, floor: tuple, lab: dict, base: dict, text_bytes: int) -> None:
+    mib = lambda b: f"{b / 2 ** 20:.1f} MiB"
+    md, paper_sizes = len(gen["pages"]), [s for s, _ in lab["papers"]]
+    rows = [("papers", n, ""),
+            ("(a) generate() alone, s", f"{gen['generate']:.2f}", f"fresh interpreter; +{gen['import']:.2f} s imports,"
+             f" child {gen['child']:.2f} s in all, peak RSS {mib(gen['rss'])}"),
+            ("(a') generate() after 1 edit, s", f"{gen['rebuild']:.2f}", "same process, one record changed: what "
+             "`mkdocs serve` redoes"),
+            ("(b) mkdocs build, s", f"{full[0]:.2f}", "full labpubs site, child process"),
+            ("(c) floor build, s", f"{floor[0]:.2f}", "MkDocs + Material, same pages as filler, no labpubs"),
+            ("(a)/(b)", f"{gen['generate'] / full[0]:.1%}", ""),
+            ("(b)/(c)", f"{full[0] / floor[0]:.2f}x", ""),
+            ("peak RSS (b) / (c)", f"{mib(full[1])} / {mib(floor[1])}", "each child's own ru_maxrss, from os.wait4()"),
+            ("pages from generate()", md - 1 + gen["downloads"], f"{md - 1} Markdown + {gen['downloads']} downloads "
+             f"(.bib/.json); + index.md; {len(gen['warnings'])} warnings"),
+            ("index.html built (b) / (c)", f"{lab['pages']} / {base['pages']}", ""),
+            ("paper page HTML max", f"{max(paper_sizes) / KB:.1f} KB", lab["papers"][-1][1]),
+            ("paper page HTML median", f"{statistics.median(paper_sizes) / KB:.1f} KB", f"{len(paper_sizes)} pages"),
+            ("site size (b) / (c)", f"{mib(lab['bytes'])} / {mib(base['bytes'])}", ""),
+            ("search_index.json (b) / (c)", f"{mib(lab['search'])} / {mib(base['search'])}", ""),
+            ("records' text", mib(text_bytes), "sum of UTF-8 bytes of title + authors joined + abstract + venue"),
+            ("search index / records' text", f"{lab['search'] / text_bytes:.2f}x", ""),
+            ("largest HTML (b)", f"{lab['largest'][0] / KB:.1f} KB", lab["largest"][1]),
+            ("largest HTML (c)", f"{base['largest'][0] / KB:.1f} KB", base["largest"][1])]
+    for label, value, note in rows:
+        print(f"{label:30s} {str(value):>22s}  {note}")
+    for warning in gen["warnings"][:3]:
+        print(f"warning: {warning}")
+    for size, path in lab["over_2mb"]:
+        print(f"over 2 MB: {path} ({size / MB:.2f} MB)")
+    print(f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.platform()}, "
+          f"MkDocs {version('mkdocs')}, Material {version('mkdocs-material')}")
+    print("targets (KB = 1000 bytes, MB = 1000 KB, GiB = 2^30 bytes):")
+    print(target("generator alone / full build", gen["generate"] / full[0], 0.05, lambda v: f"{v:.1%}"))
+    print(target("full build / floor", full[0] / floor[0], 1.15, lambda v: f"{v:.2f}x"))
+    if n >= 10_000:
+        print(target("full build at 10,000 papers", full[0], 60, lambda v: f"{v:.1f} s"))
+        print(target("peak memory at 10,000 papers", full[1], GIB, lambda v: f"{v / GIB:.2f} GiB"))
+    else:
+        print(f"  n/a   full build <= 60 s and peak RSS <= 1 GiB are for 10,000 papers (here {n}: {full[0]:.1f} s, "
+              f"{full[1] / GIB:.2f} GiB)")
+    print(target(f"largest paper page ({sum(s > 60 * KB for s in paper_sizes)} over)", max(paper_sizes), 60 * KB,
+                 lambda v: f"{v / KB:.1f} KB"))
+    print(target(f"largest HTML page ({len(lab['over_2mb'])} over)", lab["largest"][0], 2 * MB,
+                 lambda v: f"{v / MB:.2f} MB"))
+    print(target("search index / records' text", lab["search"] / text_bytes, 1.5, lambda v: f"{v:.2f}x"))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--papers", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--keep", type=Path, help="write the projects and sites here (a new folder) and keep them")
+    args = ap.parse_args()
+    if args.keep:
+        args.keep.mkdir(parents=True)
+    tmp = args.keep.resolve() if args.keep else Path(tempfile.mkdtemp(prefix="labpubs-build-bench-"))
+    try:
+        text_bytes = make_lab(tmp / "lab", args.papers, args.seed)
+        gen = measure_generator(tmp / "lab", tmp / "generate.json")
+        full = mkdocs_build(tmp / "lab", tmp / "lab-site")
+        make_floor(tmp / "floor", gen["pages"])
+        floor = mkdocs_build(tmp / "floor", tmp / "floor-site")
+        report(args.papers, gen, full, floor, site_stats(tmp / "lab-site"), site_stats(tmp / "floor-site"), text_bytes)
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
