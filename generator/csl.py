@@ -36,7 +36,7 @@ def csl_name(name: str) -> dict:
 def csl_item(paper: Publication) -> dict:
     record = paper.record
     item: dict = {"id": paper.key, "type": CSL_TYPES[record.type], "title": to_plain(record.title)}
-    authors = [csl_name(n) for n in record.authors if n != ET_AL]
+    authors = [csl_name(n) if n != ET_AL else {"literal": "others"} for n in record.authors]  # et al.: say so
     if authors:
         item["author"] = authors
     if record.year:
@@ -51,7 +51,7 @@ def csl_item(paper: Publication) -> dict:
         item["issued"] = {"date-parts": [parts]}
     if record.venue:
         item["container-title" if record.type in CONTAINER else "publisher"] = to_plain(record.venue)
-    if record.arxiv:
+    if record.arxiv and record.type in ("preprint", "other"):  # a published paper cites its venue instead
         item.setdefault("publisher", "arXiv")
         item["number"] = f"arXiv:{record.arxiv}"
     if record.doi:

@@ -15,6 +15,11 @@ from .latex import to_plain
 ET_AL = "others"
 
 
+def _words(parts) -> str:
+    """Name words joined; a word braced whole (`{C# Team}`) loses its braces: BibTeX's grouping."""
+    return " ".join(p[1:-1] if p.startswith("{") and p.endswith("}") and "}" not in p[1:-1] else p for p in parts)
+
+
 @dataclass(frozen=True)
 class Name:
     first: tuple[str, ...]
@@ -25,10 +30,16 @@ class Name:
     @property
     def display(self) -> str:
         """Reading order, braces and LaTeX gone: `{OpenBMB Team}` -> "OpenBMB Team"."""
-        text = " ".join(self.first + self.von + self.last)
+        text = _words(self.first + self.von + self.last)
         if self.jr:
-            text += ", " + " ".join(self.jr)
+            text += ", " + _words(self.jr)
         return to_plain(text)
+
+    @property
+    def inverted(self) -> str:
+        """"von Last, Jr, First" as plain text, for reference managers (RIS)."""
+        plain = lambda words: to_plain(_words(words))
+        return ", ".join(part for part in (plain(self.von + self.last), plain(self.jr), plain(self.first)) if part)
 
     @property
     def bibtex(self) -> str:

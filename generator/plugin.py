@@ -16,7 +16,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from .cite import STYLES
 from .errors import ContentError
+from .mathext import MathExtension
 from .loader import Content
 from .render import Options, expand_markers, front_matter
 from .site import generate
@@ -29,6 +31,8 @@ class LabpubsConfig(Config):
     content_dir = c.Optional(c.Dir(exists=True))  # default: docs_dir
     bibtex_unicode = c.Type(bool, default=False)  # UTF-8 in BibTeX instead of LaTeX escapes
     page_size = c.Type(int, default=500)  # papers per listing page
+    citation_styles = c.ListOfItems(c.Choice(tuple(STYLES)), default=["apa", "acl"])  # on each paper page
+    math = c.Type(bool, default=True)  # $...$ in hand-written pages as MathML
 
 
 STUB = "<!-- labpubs: generated page -->\n"
@@ -38,6 +42,11 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
     fragments: dict[str, str] = {}
     bodies: dict[str, str] = {}
 
+    def on_config(self, config):
+        if self.config.enabled and self.config.math:
+            config.markdown_extensions.append(MathExtension())
+        return config
+
     def _root(self, config) -> Path:
         return Path(self.config.content_dir or config.docs_dir).resolve()
 
@@ -46,7 +55,9 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
             return None
         root = self._root(config)
         self.options = Options(use_directory_urls=config.use_directory_urls,
-                               bibtex_unicode=self.config.bibtex_unicode, page_size=max(1, self.config.page_size))
+                               bibtex_unicode=self.config.bibtex_unicode, page_size=max(1, self.config.page_size),
+                               site_url=config.site_url or None, site_name=config.site_name,
+                               citation_styles=tuple(self.config.citation_styles))
         try:
             site = generate(root, self.options)
         except ContentError as error:

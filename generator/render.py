@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+from urllib.parse import urljoin
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,7 +21,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from .bibtex import to_bibtex
-from .csl import to_csl_json
+from .chart import year_chart
+from .cite import references
+from .csl import csl_item, to_csl_json
+from .feed import atom_feed
+from .scholar import highwire_tags, json_ld, open_graph, to_ris
 from .latex import to_html, to_plain
 from .library import Author, Library, Publication
 from .names import parse_name
@@ -41,6 +46,9 @@ class Options:
     use_directory_urls: bool = True
     bibtex_unicode: bool = False  # keep UTF-8 in BibTeX instead of LaTeX escapes (biber, modern bibtex)
     page_size: int = 500  # papers per listing page: a page stays well under 2 MB at any lab size
+    site_url: str | None = None  # for absolute URLs in meta tags, JSON-LD and the feed
+    site_name: str = "Publications"
+    citation_styles: tuple[str, ...] = ("apa", "acl")  # see cite.STYLES
 
 
 @dataclass(frozen=True)
@@ -233,7 +241,10 @@ class Renderer:
                                csl=ROOT + "publications.json")
         pages += [self.bib_file("publications.bib", lib.papers), Page("publications.json", to_csl_json(lib.papers), html=False)]
         for paper in lib.papers:
-            pages += [self.paper_page(paper), self.bib_file(f"papers/{paper.key}.bib", [paper])]
+            pages += [self.paper_page(paper), self.bib_file(f"papers/{paper.key}.bib", [paper]),
+                      Page(f"papers/{paper.key}.ris", to_ris(paper), html=False)]
+        pages.append(Page("feed.xml", atom_feed(lib.papers, self.options.site_name, self.options.site_url,
+                                                lambda p: page_url(f"papers/{p.key}.md", self.options)), html=False))
         pages.append(self.people_index())
         for author in lib.authors.values():
             pages += self.author_pages(author) + [self.bib_file(f"people/{author.slug}.bib", author.papers)]
@@ -242,7 +253,8 @@ class Renderer:
         for topic in lib.topics.values():
             pages += self.paginated(f"topics/{topic.slug}.md", "topic.md", {"title": to_plain(topic.topic.title)},
                                     topic.papers, title=to_html(topic.topic.title), count=len(topic.papers),
-                                    description=to_html(topic.topic.description), bib=ROOT + f"topics/{topic.slug}.bib")
+                                    description=to_html(topic.topic.description), bib=ROOT + f"topics/{topic.slug}.bib",
+                                    chart=year_chart([p.year for p in topic.papers], to_plain(topic.topic.title)))
             pages.append(self.bib_file(f"topics/{topic.slug}.bib", topic.papers))
         years = [(year_label(y), self.url(f"years/{year_slug(y)}.md"), len(ps)) for y, ps in lib.years]
         pages.append(self.page("years/index.md", "years.md", {"title": "Years", **listing_meta},
@@ -263,14 +275,25 @@ class Renderer:
             pieces["page"] = self._paper_page(paper)
         return pieces["page"]
 
+    def absolute(self, path: str) -> str:
+        """A page's URL for machines: absolute with `site_url`, else relative to the site root."""
+        url = page_url(path, self.options)
+        return urljoin(self.options.site_url, url) if self.options.site_url else url
+
     def _paper_page(self, paper: Publication) -> Page:
+        path = f"papers/{paper.key}.md"
         abstract = to_plain(paper.record.abstract)
-        meta = {"title": paper.title}
+        meta: dict = {"title": paper.title}
         if abstract:
             meta["description"] = abstract[:300]
-        return self.page(f"papers/{paper.key}.md", "paper.md", meta, p=self.views[paper.key],
+        url = self.absolute(path)
+        tags = highwire_tags(paper, self.options.site_url) + open_graph(paper, url if self.options.site_url else None)
+        meta["labpubs"] = {"meta": tags, "jsonld": json_ld(paper, url, lambda a: self.absolute(f"people/{a.slug}.md"),
+                                                           self.options.site_url)}
+        return self.page(path, "paper.md", meta, p=self.views[paper.key],
                          abstract=to_html(paper.record.abstract), bibtex=self.bibtex[paper.key],
-                         bib=ROOT + f"papers/{paper.key}.bib")
+                         references=references(csl_item(paper), self.options.citation_styles),
+                         bib=ROOT + f"papers/{paper.key}.bib", ris=ROOT + f"papers/{paper.key}.ris")
 
     def author_pages(self, author: Author) -> list[Page]:
         papers = author.papers
@@ -283,6 +306,9 @@ class Renderer:
             name=author.name, person=person, role=to_html(person.role) if person and person.role else None,
             count=len(papers), first=min(years, default=None), last=max(years, default=None),
             coauthors=[(a.name, self.author_url(a), a.is_member, n) for a, n in coauthors.most_common(10)],
+            topics=[(to_plain(t.topic.title), self.url(f"topics/{t.slug}.md"), n) for t, n in
+                    Counter(t for p in papers for t in p.topics).most_common(5)],
+            chart=year_chart([p.year for p in papers], author.name) if person else "",
             bib=ROOT + f"people/{author.slug}.bib")
 
     def people_index(self) -> Page:
@@ -300,6 +326,7 @@ class Renderer:
         lib = self.library
         selected = [p for p in lib.papers if p.record.selected]
         return {
+            "chart": str(year_chart([p.year for p in lib.papers], self.options.site_name)),
             "selected": self.env.get_template("fragment.html").render(entries=self.listing(selected)),
             "recent": self.env.get_template("fragment.html").render(entries=self.listing(lib.papers[:RECENT_COUNT])),
         }

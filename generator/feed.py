@@ -1,0 +1,49 @@
+"""An Atom feed of the newest publications, written with ElementTree (which escapes for XML)."""
+
+from __future__ import annotations
+
+import datetime
+import xml.etree.ElementTree as ET
+
+from .latex import to_plain
+from .library import Publication
+
+ATOM = "http://www.w3.org/2005/Atom"
+FEED_SIZE = 20
+
+
+def _stamp(paper: Publication) -> str:
+    day = paper.date or datetime.date(paper.year, 1, 1)
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def atom_feed(papers: list[Publication], title: str, site_url: str | None, url_of, feed_path: str = "feed.xml") -> str:
+    """The newest dated papers (`papers` come newest first). Links are absolute with `site_url`,
+    relative to the feed otherwise; ids are tag-free and stable: the page URL, or a URN."""
+    ET.register_namespace("", ATOM)
+    dated = [p for p in papers if p.year][:FEED_SIZE]
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    base = (site_url or "").rstrip("/") + "/" if site_url else ""
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = title
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = base + feed_path if base else f"urn:labpubs:{title}"
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = _stamp(dated[0]) if dated else "1970-01-01T00:00:00Z"
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=base + feed_path if base else feed_path)
+    ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = title
+    ET.SubElement(feed, f"{{{ATOM}}}generator").text = "labpubs"
+    for paper in dated:
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        href = base + url_of(paper) if base else url_of(paper)
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = paper.title
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = href if base else f"urn:labpubs:paper:{paper.key}"
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=href)
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = _stamp(paper)
+        ET.SubElement(entry, f"{{{ATOM}}}published").text = _stamp(paper)
+        for author in paper.authors or paper.members:
+            ET.SubElement(ET.SubElement(entry, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = author.name
+        for topic in paper.topics:
+            ET.SubElement(entry, f"{{{ATOM}}}category", term=topic.slug, label=to_plain(topic.topic.title))
+        summary = " · ".join(x for x in (to_plain(paper.record.venue), str(paper.year)) if x)
+        if paper.record.abstract:
+            summary += "\n\n" + to_plain(paper.record.abstract)
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = summary
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
