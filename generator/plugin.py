@@ -30,7 +30,8 @@ class LabpubsConfig(Config):
     enabled = c.Type(bool, default=True)
     content_dir = c.Optional(c.Dir(exists=True))  # default: docs_dir
     bibtex_unicode = c.Type(bool, default=False)  # UTF-8 in BibTeX instead of LaTeX escapes
-    page_size = c.Type(int, default=500)  # papers per listing page
+    page_size = c.Type(int, default=300)  # papers per listing page
+    authors_shown = c.Type(int, default=10)  # authors in a list entry before "+N more"
     citation_styles = c.ListOfItems(c.Choice(tuple(STYLES)), default=["apa", "acl"])  # on each paper page
     math = c.Type(bool, default=True)  # $...$ in hand-written pages as MathML
 
@@ -57,7 +58,8 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         self.options = Options(use_directory_urls=config.use_directory_urls,
                                bibtex_unicode=self.config.bibtex_unicode, page_size=max(1, self.config.page_size),
                                site_url=config.site_url or None, site_name=config.site_name,
-                               citation_styles=tuple(self.config.citation_styles))
+                               citation_styles=tuple(self.config.citation_styles),
+                               authors_shown=max(1, self.config.authors_shown))
         try:
             site = generate(root, self.options)
         except ContentError as error:

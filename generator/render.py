@@ -45,7 +45,8 @@ RECENT_COUNT = 10
 class Options:
     use_directory_urls: bool = True
     bibtex_unicode: bool = False  # keep UTF-8 in BibTeX instead of LaTeX escapes (biber, modern bibtex)
-    page_size: int = 500  # papers per listing page: a page stays well under 2 MB at any lab size
+    page_size: int = 300  # papers per listing page: a page stays well under 2 MB at any lab size
+    authors_shown: int = 10  # in a list entry, the authors shown before "+N more"
     site_url: str | None = None  # for absolute URLs in meta tags, JSON-LD and the feed
     site_name: str = "Publications"
     citation_styles: tuple[str, ...] = ("apa", "acl")  # see cite.STYLES
@@ -169,6 +170,19 @@ class Renderer:
         return out
 
     @cached_property
+    def rich_entries(self) -> dict[str, Markup]:
+        """The publications page's entries: with filter data, and abstract and BibTeX to reveal."""
+        template = self.env.get_template("entry_full.html")
+        out = {}
+        for paper in self.library.papers:
+            pieces = self.memo(paper)
+            if "rich" not in pieces:
+                pieces["rich"] = Markup(template.render(p=self.views[paper.key], bibtex=self.bibtex[paper.key],
+                                                        abstract=to_html(paper.record.abstract)))
+            out[paper.key] = pieces["rich"]
+        return out
+
+    @cached_property
     def views(self) -> dict[str, dict]:
         out = {}
         for paper in self.library.papers:
@@ -188,11 +202,16 @@ class Renderer:
             links.append(("DOI", f"https://doi.org/{record.doi}"))
         for kind, href in record.links.items():
             links.append((LINK_LABELS[kind], self.link(href)))
+        authors = [(a.name, self.author_url(a), a.is_member) for a in paper.authors]
+        shown = self.options.authors_shown
+        members = [a.slug for a in dict.fromkeys(paper.authors + paper.members) if a.is_member]
         return {
             "key": paper.key,
             "url": self.url(f"papers/{paper.key}.md"),
             "title": to_html(record.title),
-            "authors": [(a.name, self.author_url(a), a.is_member) for a in paper.authors],
+            "authors": authors,
+            "shown": authors[:shown] if len(authors) > shown + 1 else authors,
+            "more": authors[shown:] if len(authors) > shown + 1 else [],
             "members": [(a.name, self.author_url(a)) for a in paper.members],
             "et_al": paper.et_al,
             "venue": to_html(record.venue) if record.venue else None,
@@ -203,20 +222,23 @@ class Renderer:
             "selected": record.selected,
             "links": links,
             "topics": [(t.topic.title, self.url(f"topics/{t.slug}.md")) for t in paper.topics],
+            "filter": {"year": year_slug(record.year), "type": record.type, "topics": " ".join(t.slug for t in paper.topics),
+                       "members": " ".join(members), "venue": to_plain(record.venue) if record.venue else ""},
         }
 
     def page(self, path: str, template: str, meta: dict, in_nav: bool = False, **context) -> Page:
         body = self.env.get_template(template).render(**context).replace(ROOT, root_prefix(path, self.options))
         return Page(path, body, meta, in_nav, html=template != "publications.md")
 
-    def listing(self, papers: list[Publication]) -> Markup:
-        return Markup("\n".join([self.entries[p.key] for p in papers]))  # entries are Markup already
+    def listing(self, papers: list[Publication], rich: bool = False) -> Markup:
+        entries = self.rich_entries if rich else self.entries
+        return Markup("\n".join([entries[p.key] for p in papers]))  # entries are Markup already
 
-    def grouped(self, papers: list[Publication]) -> list[tuple[str, str, Markup]]:
+    def grouped(self, papers: list[Publication], rich: bool = False) -> list[tuple[str, str, Markup]]:
         groups: dict[int | None, list[Publication]] = {}
         for paper in papers:
             groups.setdefault(paper.year, []).append(paper)
-        return [(year_slug(y), year_label(y), self.listing(ps)) for y, ps in groups.items()]
+        return [(year_slug(y), year_label(y), self.listing(ps, rich)) for y, ps in groups.items()]
 
     def paginated(self, path: str, template: str, meta: dict, papers: list[Publication], in_nav: bool = False,
                   **context) -> list[Page]:
@@ -227,18 +249,20 @@ class Renderer:
         paths = [path] + [f"{path[:-3]}/page-{n}.md" for n in range(2, len(chunks) + 1)]
         pager = [(n, self.url(p), _year_range(chunk)) for n, (p, chunk) in enumerate(zip(paths, chunks), 1)]
         pages = []
+        rich = template == "publications.md"
         for n, (page_path, chunk) in enumerate(zip(paths, chunks), 1):
             page_meta = meta if n == 1 else {**meta, "title": f"{meta['title']} (page {n})", "search": {"exclude": True}}
-            pages.append(self.page(page_path, template, page_meta, in_nav and n == 1, groups=self.grouped(chunk),
-                                   entries=self.listing(chunk), pager=pager, current=n, **context))
+            pages.append(self.page(page_path, template, page_meta, in_nav and n == 1, groups=self.grouped(chunk, rich),
+                                   entries=self.listing(chunk), pager=pager, current=n, shown=len(chunk), **context))
         return pages
 
     def pages(self) -> list[Page]:
         lib = self.library
         listing_meta = {"search": {"exclude": True}}
-        pages = self.paginated("publications.md", "publications.md", {"title": "Publications", **listing_meta},
+        pages = self.paginated("publications.md", "publications.md",
+                               {"title": "Publications", "labpubs_filters": True, **listing_meta},
                                lib.papers, in_nav=True, count=len(lib.papers), bib=ROOT + "publications.bib",
-                               csl=ROOT + "publications.json")
+                               csl=ROOT + "publications.json", filters=self.filter_choices())
         pages += [self.bib_file("publications.bib", lib.papers), Page("publications.json", to_csl_json(lib.papers), html=False)]
         for paper in lib.papers:
             pages += [self.paper_page(paper), self.bib_file(f"papers/{paper.key}.bib", [paper]),
@@ -268,6 +292,19 @@ class Renderer:
         for gone in set(_RENDERED) - set(self.views):  # papers deleted since the last build
             del _RENDERED[gone]
         return pages
+
+    def filter_choices(self) -> dict[str, list[tuple[str, str]]]:
+        """(value, label) choices of the publications page's filters, most frequent first."""
+        lib = self.library
+        venues = Counter(to_plain(p.record.venue) for p in lib.papers if p.record.venue)
+        types = Counter(p.record.type for p in lib.papers)
+        return {
+            "year": [(year_slug(y), f"{year_label(y)} ({len(ps)})") for y, ps in lib.years],
+            "type": [(t, f"{TYPE_LABELS[t]} ({n})") for t, n in types.most_common()],
+            "topic": [(t.slug, f"{to_plain(t.topic.title)} ({len(t.papers)})") for t in lib.topics.values() if t.papers],
+            "member": [(m.slug, f"{m.name} ({len(m.papers)})") for m in lib.members if m.papers],
+            "venue": [(v, f"{v} ({n})") for v, n in venues.most_common()],
+        }
 
     def paper_page(self, paper: Publication) -> Page:
         pieces = self.memo(paper)
