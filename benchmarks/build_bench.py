@@ -5,10 +5,13 @@ LaTeX, 3-15 authors from a pool of ~N/3 people with Zipf-like productivity (acce
 and "First Last"), ~200-word abstracts, 1-3 of 20 topics, years 2010-2026, venues, links, a few
 selected papers, a people.yaml of the 20 most productive names with aliases, and the repo's index.md,
 mkdocs.yml and theme/. Then measures, each in a fresh child process: (a) `generate(content)` alone
-(load, validation, render; this run is also the check that the lab has no errors); (b) `mkdocs build`
+as the plugin runs it (load, validation, render; this run is also the check that the lab has no
+errors); (r) the formatted references of every paper, which `mkdocs build` leaves to a worker
+process running beside it (`python -m generator.cite`); (b) `mkdocs build`
 of the full site; (c) the floor: a plain MkDocs + Material project (same mkdocs.yml without the labpubs
 plugin and custom_dir) with one filler Markdown page per generated page, of the same byte size and
-front matter. Peak memory is each child's own max RSS from os.wait4(). Also (a') generate() again in the
+front matter (paper pages count their references). Peak memory is each child's own max RSS from
+os.wait4(); for (b) the worker's peak from (r) is added. Also (a') generate() again in the
 same process after one record was edited, as `mkdocs serve` does. Prints the figures, the machine
 and the targets.
 
@@ -26,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from generator.checks import title_key  # noqa: E402
 from generator.names import name_key, slugify  # noqa: E402
 from generator.records import Paper, Person, to_yaml  # noqa: E402
+from generator.render import REFERENCES_MARK, cite_section  # noqa: E402
 
 FIRST = ("Anna Wei José François Jörg Zoë Renée Søren Björn Yingfa Xinrong Priya Omar Lucas Mei Hiroshi Sara Ivan "
          "Chloé Andrés Nikolai Fatima Emma Kai Tomáš Ingrid Rahul Elena Min-Jun Aylin Jonas Lea Diego Yuki Olga "
@@ -52,21 +56,24 @@ VENUES = {"conference": ["ACL", "EMNLP", "NAACL", "NeurIPS", "ICLR", "ICML", "CO
           "preprint": ["arXiv"], "workshop": ["BlackboxNLP", "RepL4NLP", "Efficient NLP Workshop"]}
 KB, MB, GIB = 1000, 1000 ** 2, 2 ** 30
 GEN_CHILD = """import json, sys, time; sys.path.insert(0, sys.argv[1]); t0 = time.perf_counter()
-from generator.errors import ContentError; from generator.render import expand_markers; from generator.site import generate
-t1 = time.perf_counter()
-try: site = generate(sys.argv[2])
+from generator.errors import ContentError; from generator.render import Options, expand_markers; from generator.site import generate
+from generator.csl import csl_item
+t1 = time.perf_counter(); options = Options(defer_references=True)
+try: site = generate(sys.argv[2], options)
 except ContentError as error: sys.exit(f"generate() refused the lab:\\n{str(error)[:4000]}")
 t2 = time.perf_counter()
 import yaml; from pathlib import Path; record = sorted(Path(sys.argv[2]).glob('papers/*.yaml'))[0]
 text = record.read_text(); data = yaml.safe_load(text); data['title'] += ' (edited)'
-record.write_text(yaml.safe_dump(data, allow_unicode=True)); t3 = time.perf_counter(); generate(sys.argv[2])
+record.write_text(yaml.safe_dump(data, allow_unicode=True)); t3 = time.perf_counter(); generate(sys.argv[2], options)
 t4 = time.perf_counter(); record.write_text(text)
+with open(sys.argv[3] + '.items', 'w', encoding='utf-8') as out:
+    out.writelines(json.dumps([p.key, csl_item(p)], ensure_ascii=False) + '\\n' for p in site.library.papers)
 index = expand_markers(open(sys.argv[2] + '/index.md', encoding='utf-8').read(), 'index.md', site.fragments)
 md = [(p.path, p.content) for p in site.pages if p.path.endswith('.md')] + [('index.md', index)]
 fm = lambda text: text[:text.index('\\n---\\n', 4) + 5] if text.startswith('---\\n') else ''
 json.dump({'import': t1 - t0, 'generate': t2 - t1, 'rebuild': t4 - t3, 'downloads': len(site.pages) - len(md) + 1,
-           'warnings': [str(w) for w in site.warnings], 'pages': [(p, len(t.encode()), fm(t)) for p, t in md]},
-          open(sys.argv[3], 'w', encoding='utf-8'))
+           'styles': options.citation_styles, 'warnings': [str(w) for w in site.warnings],
+           'pages': [(p, len(t.encode()), fm(t)) for p, t in md]}, open(sys.argv[3], 'w', encoding='utf-8'))
 """
 
 
@@ -181,11 +188,11 @@ def make_lab(project: Path, n: int, seed: int) -> int:
     return text_bytes
 
 
-def run_child(cmd: list, cwd: Path, log: Path) -> tuple[float, int]:
+def run_child(cmd: list, cwd: Path, log: Path, stdin: Path | None = None) -> tuple[float, int]:
     """Wall seconds and the child's own peak RSS in bytes (os.wait4's rusage); exits on failure."""
-    with open(log, "wb") as out:
+    with open(log, "wb") as out, open(stdin or os.devnull, "rb") as source:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(cmd, cwd=cwd, stdin=source, stdout=out, stderr=subprocess.STDOUT,
                                 env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
         _, status, usage = os.wait4(proc.pid, 0)
         secs = time.perf_counter() - start
@@ -196,10 +203,19 @@ def run_child(cmd: list, cwd: Path, log: Path) -> tuple[float, int]:
 
 
 def measure_generator(project: Path, out: Path) -> dict:
-    """(a): generate() in a fresh interpreter; also the pages it made (path, bytes, front matter)."""
+    """(a): generate() in a fresh interpreter, as the plugin runs it (references left to the worker);
+    also the pages it made (path, bytes, front matter). (r): the reference worker alone on all papers,
+    whose formatted references are added to the paper pages' sizes for the floor."""
     secs, rss = run_child([sys.executable, "-c", GEN_CHILD, str(ROOT), str(project / "content"), str(out)],
                           project, out.with_suffix(".log"))
-    return {**json.loads(out.read_text(encoding="utf-8")), "child": secs, "rss": rss}
+    gen = {**json.loads(out.read_text(encoding="utf-8")), "child": secs, "rss": rss}
+    refs = out.with_suffix(".references")
+    gen["worker"] = run_child([sys.executable, "-m", "generator.cite", *gen["styles"]], ROOT, refs,
+                              stdin=Path(str(out) + ".items"))
+    cited = {f"papers/{key}.md": len(cite_section(refs).encode()) - len(REFERENCES_MARK)
+             for key, refs in map(json.loads, refs.read_text(encoding="utf-8").splitlines())}
+    gen["pages"] = [(path, size + cited.get(path, 0), front) for path, size, front in gen["pages"]]
+    return gen
 
 
 def mkdocs_build(project: Path, site: Path) -> tuple[float, int]:
@@ -249,6 +265,8 @@ def report(n: int, gen: dict, full: tuple, floor: tuple, lab: dict, base: dict, 
     rows = [("papers", n, ""),
             ("(a) generate() alone, s", f"{gen['generate']:.2f}", f"fresh interpreter; +{gen['import']:.2f} s imports,"
              f" child {gen['child']:.2f} s in all, peak RSS {mib(gen['rss'])}"),
+            ("(r) references alone, s", f"{gen['worker'][0]:.2f}", f"{', '.join(gen['styles'])} by citeproc-py for "
+             f"every paper: the worker process of (b), running beside it; peak RSS {mib(gen['worker'][1])}"),
             ("(a') generate() after 1 edit, s", f"{gen['rebuild']:.2f}", "same process, one record changed: what "
              "`mkdocs serve` redoes"),
             ("(b) mkdocs build, s", f"{full[0]:.2f}", "full labpubs site, child process"),
@@ -256,6 +274,7 @@ def report(n: int, gen: dict, full: tuple, floor: tuple, lab: dict, base: dict, 
             ("(a)/(b)", f"{gen['generate'] / full[0]:.1%}", ""),
             ("(b)/(c)", f"{full[0] / floor[0]:.2f}x", ""),
             ("peak RSS (b) / (c)", f"{mib(full[1])} / {mib(floor[1])}", "each child's own ru_maxrss, from os.wait4()"),
+            ("peak RSS (b) + worker", mib(full[1] + gen["worker"][1]), "both processes at their peaks at once: an upper bound"),
             ("pages from generate()", md - 1 + gen["downloads"], f"{md - 1} Markdown + {gen['downloads']} downloads "
              f"(.bib/.json); + index.md; {len(gen['warnings'])} warnings"),
             ("index.html built (b) / (c)", f"{lab['pages']} / {base['pages']}", ""),
@@ -280,10 +299,11 @@ def report(n: int, gen: dict, full: tuple, floor: tuple, lab: dict, base: dict, 
     print(target("full build / floor", full[0] / floor[0], 1.15, lambda v: f"{v:.2f}x"))
     if n >= 10_000:
         print(target("full build at 10,000 papers", full[0], 60, lambda v: f"{v:.1f} s"))
-        print(target("peak memory at 10,000 papers", full[1], GIB, lambda v: f"{v / GIB:.2f} GiB"))
+        print(target("peak memory (with worker) at 10,000 papers", full[1] + gen["worker"][1], GIB,
+                     lambda v: f"{v / GIB:.2f} GiB"))
     else:
         print(f"  n/a   full build <= 60 s and peak RSS <= 1 GiB are for 10,000 papers (here {n}: {full[0]:.1f} s, "
-              f"{full[1] / GIB:.2f} GiB)")
+              f"{(full[1] + gen['worker'][1]) / GIB:.2f} GiB)")
     print(target(f"largest paper page ({sum(s > 60 * KB for s in paper_sizes)} over)", max(paper_sizes), 60 * KB,
                  lambda v: f"{v / KB:.1f} KB"))
     print(target(f"largest HTML page ({len(lab['over_2mb'])} over)", lab["largest"][0], 2 * MB,

@@ -3,7 +3,8 @@ YAML records out of the site and fills the `<!-- labpubs:NAME -->` markers of ha
 
 A generated page's body is finished HTML, so MkDocs gets only its front matter and a stub to
 convert, and the body comes back in `on_page_content`: Markdown's raw-HTML parsing of thousands
-of listing pages was half of a large build."""
+of listing pages was half of a large build. Formatted references are the slowest part of a paper
+page; they are made in a second process while MkDocs works and land in `on_post_page`."""
 
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from .cite import STYLES
+from .cite import STYLES, Background
+from .csl import csl_item
 from .errors import ContentError
 from .mathext import MathExtension
 from .loader import Content
-from .render import Options, expand_markers, front_matter
+from .render import REFERENCES_MARK, Options, cite_section, expand_markers, front_matter
 from .site import generate
 
 log = logging.getLogger("mkdocs.plugins.labpubs")
@@ -42,6 +44,8 @@ STUB = "<!-- labpubs: generated page -->\n"
 class LabpubsPlugin(BasePlugin[LabpubsConfig]):
     fragments: dict[str, str] = {}
     bodies: dict[str, str] = {}
+    references: Background | None = None
+    cited: dict[str, str] = {}  # paper page path -> paper key
 
     def on_config(self, config):
         if self.config.enabled and self.config.math:
@@ -59,7 +63,7 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
                                bibtex_unicode=self.config.bibtex_unicode, page_size=max(1, self.config.page_size),
                                site_url=config.site_url or None, site_name=config.site_name,
                                citation_styles=tuple(self.config.citation_styles),
-                               authors_shown=max(1, self.config.authors_shown))
+                               authors_shown=max(1, self.config.authors_shown), defer_references=True)
         try:
             site = generate(root, self.options)
         except ContentError as error:
@@ -82,10 +86,31 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
                 content = front_matter(page.meta) + STUB
             files.append(File.generated(config, page.path, content=content, inclusion=inclusion))
         self.fragments = site.fragments
+        self.close()
+        if self.options.citation_styles:
+            self.references = Background({p.key: csl_item(p) for p in site.library.papers}, self.options.citation_styles)
+            self.cited = {f"papers/{p.key}.md": p.key for p in site.library.papers}
         return files
 
     def on_page_content(self, html: str, /, *, page, config, files) -> str | None:
         return self.bodies.get(page.file.src_uri)
+
+    def on_post_page(self, output: str, /, *, page, config) -> str | None:
+        key = self.cited.get(page.file.src_uri)
+        if key is None or self.references is None:
+            return None
+        return output.replace(REFERENCES_MARK, cite_section(self.references.get(key)), 1)
+
+    def close(self) -> None:
+        if self.references is not None:
+            self.references.close()
+            self.references = None
+
+    def on_post_build(self, *, config) -> None:
+        self.close()
+
+    def on_build_error(self, *, error) -> None:
+        self.close()
 
     def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str | None:
         if not self.config.enabled:

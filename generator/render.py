@@ -15,7 +15,7 @@ import json
 from urllib.parse import urljoin
 from collections import Counter
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -39,6 +39,7 @@ TYPE_LABELS = {
 LINK_LABELS = {"pdf": "PDF", "code": "Code", "slides": "Slides", "video": "Video", "poster": "Poster",
                "website": "Website", "data": "Data", "supp": "Supplement", "blog": "Blog", "url": "Link"}
 RECENT_COUNT = 10
+REFERENCES_MARK = "<!-- labpubs:references -->"  # record text is escaped, so it cannot forge this
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Options:
     site_url: str | None = None  # for absolute URLs in meta tags, JSON-LD and the feed
     site_name: str = "Publications"
     citation_styles: tuple[str, ...] = ("apa", "acl")  # see cite.STYLES
+    defer_references: bool = False  # paper pages get REFERENCES_MARK; the caller fills in cite_section()
 
 
 @dataclass(frozen=True)
@@ -112,14 +114,27 @@ def year_label(year: int | None) -> str:
 _RENDERED: dict[str, tuple[tuple, dict]] = {}
 
 
+def environment() -> Environment:
+    return Environment(loader=PackageLoader("generator", "templates"), autoescape=True, undefined=StrictUndefined,
+                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+@cache
+def _cite_template():
+    return environment().get_template("cite.html")
+
+
+def cite_section(refs: list[tuple[str, str]]) -> Markup:
+    """A paper page's formatted references, each with its copy button."""
+    return Markup(_cite_template().render(references=refs))
+
+
 class Renderer:
     """Renders one library; per-paper HTML is computed once and shared by all pages."""
 
     def __init__(self, library: Library, options: Options):
         self.library, self.options = library, options
-        self.env = Environment(loader=PackageLoader("generator", "templates"), autoescape=True,
-                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                               keep_trailing_newline=True)
+        self.env = environment()
         self.env.globals.update(url=self.url, link=self.link, to_html=to_html)
 
     def url(self, path: str) -> str:
@@ -329,8 +344,16 @@ class Renderer:
                                                            self.options.site_url)}
         return self.page(path, "paper.md", meta, p=self.views[paper.key],
                          abstract=to_html(paper.record.abstract), bibtex=self.bibtex[paper.key],
-                         references=references(csl_item(paper), self.options.citation_styles),
+                         cite=self.cite(paper),
                          bib=ROOT + f"papers/{paper.key}.bib", ris=ROOT + f"papers/{paper.key}.ris")
+
+    def cite(self, paper: Publication) -> Markup | str:
+        styles = self.options.citation_styles
+        if not styles:
+            return ""
+        if self.options.defer_references:
+            return Markup(REFERENCES_MARK)
+        return cite_section(references(csl_item(paper), styles))
 
     def author_pages(self, author: Author) -> list[Page]:
         papers = author.papers

@@ -128,6 +128,42 @@ def test_references_in_two_styles_hold_title_and_first_author(project, library):
     assert "Journal of Tests" in apa and "12" in apa and "https://doi.org/10.5555/sparse.2025" in apa
 
 
+def test_references_made_by_the_worker_process_equal_those_made_here(library, monkeypatch):
+    """`mkdocs build` formats references in a second process (cite.Background) for labs of 100+
+    papers; the sample lab is smaller, so the worker is forced on here."""
+    from generator import cite
+    from generator.csl import csl_item
+
+    items = {p.key: csl_item(p) for p in library.papers}
+    styles = ("apa", "acl", "ieee")
+    expected = {key: cite.references(item, styles) for key, item in items.items()}
+    monkeypatch.setattr(cite.Background, "MIN_ITEMS", 1)
+    monkeypatch.setattr(cite, "_FORMATTED", {})
+    background = cite.Background(items, styles)
+    assert background.worker is not None
+    try:
+        got = {key: background.get(key) for key in reversed(items)}  # any order, not only the order sent
+        assert background.worker is not None and not background.pending  # all came from the worker
+    finally:
+        background.close()
+    assert got == expected
+
+
+def test_references_still_made_when_the_worker_dies(library, monkeypatch):
+    from generator import cite
+    from generator.csl import csl_item
+
+    items = {p.key: csl_item(p) for p in library.papers}
+    monkeypatch.setattr(cite.Background, "MIN_ITEMS", 1)
+    monkeypatch.setattr(cite, "_FORMATTED", {})
+    background = cite.Background(items, ("apa",))
+    background.worker.kill()
+    background.worker.wait()
+    got = {key: background.get(key) for key in items}
+    background.close()
+    assert got == {key: cite.references(item, ("apa",)) for key, item in items.items()}
+
+
 def test_ris_download(project, library):
     ris = (project / "site" / "papers" / "chen2025sparse.ris").read_text(encoding="utf-8").splitlines()
     assert ris[0] == "TY  - JOUR" and ris[-1] == "ER  - "
