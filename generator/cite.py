@@ -30,7 +30,8 @@ STYLES = {"apa": ("APA", "apa"), "acl": ("ACL", "association-for-computational-l
           "ieee": ("IEEE", "ieee"), "chicago": ("Chicago", "chicago-author-date"), "mla": ("MLA", "modern-language-association")}
 
 _answers: dict[tuple, object] = {}
-_elements: list = []  # keeps lxml's element proxies alive, so their id() stays theirs
+_elements: list = []  # keeps lxml's element proxies of the style and locale trees alive, so their id() stays theirs
+_kept: set[int] = set()
 
 
 def _remember(cls, name: str) -> None:
@@ -38,6 +39,8 @@ def _remember(cls, name: str) -> None:
     method = getattr(cls, name)
 
     def remembered(self, *args):
+        if id(self) not in _kept:  # a passing proxy: its id() may be another element's tomorrow
+            return method(self, *args)
         key = (id(self), name, args)
         try:
             return _answers[key]
@@ -58,7 +61,9 @@ _styles: dict[str, CitationStylesStyle] = {}
 def _style(name: str) -> CitationStylesStyle:
     if name not in _styles:
         style = CitationStylesStyle(get_style_filepath(STYLES[name][1]), validate=False)
-        _elements.extend(style.root.iter())
+        for tree in [style.root, *style.root.locales]:
+            _elements.extend(tree.getroottree().getroot().iter())
+        _kept.update(map(id, _elements))
         _styles[name] = style
     return _styles[name]
 

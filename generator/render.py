@@ -14,6 +14,7 @@ import html
 import json
 from urllib.parse import urljoin
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
 
@@ -39,7 +40,8 @@ TYPE_LABELS = {
 LINK_LABELS = {"pdf": "PDF", "code": "Code", "slides": "Slides", "video": "Video", "poster": "Poster",
                "website": "Website", "data": "Data", "supp": "Supplement", "blog": "Blog", "url": "Link"}
 RECENT_COUNT = 10
-REFERENCES_MARK = "<!-- labpubs:references -->"  # record text is escaped, so it cannot forge this
+REFERENCES_MARK = "<!-- labpubs:references -->"  # record text is escaped, so it cannot forge these
+LIST_MARK = "<!-- labpubs:list:{} -->"
 
 
 @dataclass(frozen=True)
@@ -58,18 +60,23 @@ class Options:
 class Page:
     """A generated file: a page (front matter `meta` and a `body`) or a download such as
     `papers/<key>.bib` (a body only). `html` says the body is plain HTML; only the pages whose
-    Markdown headings make a table of contents (the publications list) are not."""
+    Markdown headings make a table of contents (the publications list) are not. A listing page's
+    body holds LIST_MARKs that `fill` replaces with its papers: the plugin fills the finished HTML
+    page by page, so the lists of a 10,000-paper lab never sit in memory (or the search indexer)
+    all at once."""
 
     path: str
     body: str
     meta: dict | None = None
     in_nav: bool = False
     html: bool = True
+    fill: Callable[[str], str] | None = None
 
     @property
     def content(self) -> str:
         """The file as MkDocs or any Markdown engine reads it."""
-        return self.body if self.meta is None else front_matter(self.meta) + self.body
+        body = self.fill(self.body) if self.fill else self.body
+        return body if self.meta is None else front_matter(self.meta) + body
 
 
 def page_url(path: str, options: Options) -> str:
@@ -241,24 +248,33 @@ class Renderer:
                        "members": " ".join(members), "venue": to_plain(record.venue) if record.venue else ""},
         }
 
-    def page(self, path: str, template: str, meta: dict, in_nav: bool = False, **context) -> Page:
+    def page(self, path: str, template: str, meta: dict, in_nav: bool = False,
+             fill: Callable[[str], str] | None = None, **context) -> Page:
         body = self.env.get_template(template).render(**context).replace(ROOT, root_prefix(path, self.options))
-        return Page(path, body, meta, in_nav, html=template != "publications.md")
+        return Page(path, body, meta, in_nav, html=template != "publications.md", fill=fill)
 
     def listing(self, papers: list[Publication], rich: bool = False) -> Markup:
         entries = self.rich_entries if rich else self.entries
         return Markup("\n".join([entries[p.key] for p in papers]))  # entries are Markup already
 
-    def grouped(self, papers: list[Publication], rich: bool = False) -> list[tuple[str, str, Markup]]:
-        groups: dict[int | None, list[Publication]] = {}
-        for paper in papers:
-            groups.setdefault(paper.year, []).append(paper)
-        return [(year_slug(y), year_label(y), self.listing(ps, rich)) for y, ps in groups.items()]
+    def filler(self, path: str, lists: list[tuple[list[Publication], bool]]) -> Callable[[str], str]:
+        """What puts the paper lists (papers, rich) into a page at their LIST_MARKs."""
+        prefix = root_prefix(path, self.options)
+
+        def fill(text: str) -> str:
+            for n, (papers, rich) in enumerate(lists):
+                mark = LIST_MARK.format(n)
+                if mark in text:
+                    text = text.replace(mark, self.listing(papers, rich).replace(ROOT, prefix), 1)
+            return text
+
+        return fill
 
     def paginated(self, path: str, template: str, meta: dict, papers: list[Publication], in_nav: bool = False,
                   **context) -> list[Page]:
         """A listing in pages of at most `page_size` papers: `path`, then `<path>/page-2.md`, ...
-        Pages after the first are left out of search, which the first page's header serves."""
+        Pages after the first are left out of search, which the first page's header serves.
+        Templates get LIST_MARKs: `groups` (year slug, label, mark) and `entries` (one mark for all)."""
         size = self.options.page_size
         chunks = [papers[i : i + size] for i in range(0, len(papers), size)] or [[]]
         paths = [path] + [f"{path[:-3]}/page-{n}.md" for n in range(2, len(chunks) + 1)]
@@ -267,8 +283,14 @@ class Renderer:
         rich = template == "publications.md"
         for n, (page_path, chunk) in enumerate(zip(paths, chunks), 1):
             page_meta = meta if n == 1 else {**meta, "title": f"{meta['title']} (page {n})", "search": {"exclude": True}}
-            pages.append(self.page(page_path, template, page_meta, in_nav and n == 1, groups=self.grouped(chunk, rich),
-                                   entries=self.listing(chunk), pager=pager, current=n, shown=len(chunk), **context))
+            years: dict[int | None, list[Publication]] = {}
+            for paper in chunk:
+                years.setdefault(paper.year, []).append(paper)
+            lists = [(ps, rich) for ps in years.values()] + [(chunk, False)]
+            groups = [(year_slug(y), year_label(y), Markup(LIST_MARK.format(i))) for i, y in enumerate(years)]
+            pages.append(self.page(page_path, template, page_meta, in_nav and n == 1, self.filler(page_path, lists),
+                                   groups=groups, entries=Markup(LIST_MARK.format(len(lists) - 1)), pager=pager,
+                                   current=n, shown=len(chunk), **context))
         return pages
 
     def pages(self) -> list[Page]:
