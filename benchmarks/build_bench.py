@@ -10,8 +10,8 @@ errors); (r) the formatted references of every paper, which `mkdocs build` leave
 process running beside it (`python -m generator.cite`); (b) `mkdocs build`
 of the full site; (c) the floor: a plain MkDocs + Material project (same mkdocs.yml without the labpubs
 plugin and custom_dir) with one filler Markdown page per generated page, of the same byte size and
-front matter (paper pages count their references). Peak memory is each child's own max RSS from
-os.wait4(); for (b) the worker's peak from (r) is added. Also (a') generate() again in the
+front matter (paper pages count their references). Peak memory is each child's own high-water
+RSS (VmHWM, which it writes at exit); for (b) the worker's peak from (r) is added. Also (a') generate() again in the
 same process after one record was edited, as `mkdocs serve` does. Prints the figures, the machine
 and the targets.
 
@@ -188,8 +188,26 @@ def make_lab(project: Path, n: int, seed: int) -> int:
     return text_bytes
 
 
+LAUNCH = """import atexit, runpy, sys
+peak_file, kind, target = sys.argv[1:4]
+def peak():
+    with open('/proc/self/status') as status, open(peak_file, 'w') as out:
+        out.write(next(line.split()[1] for line in status if line.startswith('VmHWM:')))
+atexit.register(peak)
+if kind == '-m':
+    sys.argv = [target, *sys.argv[4:]]; runpy.run_module(target, run_name='__main__', alter_sys=True)
+else:
+    sys.argv = ['-c', *sys.argv[4:]]; exec(compile(target, '<child>', 'exec'), {'__name__': '__main__'})
+"""
+
+
 def run_child(cmd: list, cwd: Path, log: Path, stdin: Path | None = None) -> tuple[float, int]:
-    """Wall seconds and the child's own peak RSS in bytes (os.wait4's rusage); exits on failure."""
+    """Wall seconds and the child's peak RSS in bytes; exits on failure. The peak is the child's
+    own VmHWM, which it writes at exit: os.wait4's ru_maxrss would count this (large) process too,
+    since Linux carries the high-water mark of the forking process across exec."""
+    peak_file = log.with_suffix(".peak")
+    if Path("/proc/self/status").exists():
+        cmd = [cmd[0], "-c", LAUNCH, str(peak_file), *cmd[1:]]
     with open(log, "wb") as out, open(stdin or os.devnull, "rb") as source:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdin=source, stdout=out, stderr=subprocess.STDOUT,
@@ -199,7 +217,7 @@ def run_child(cmd: list, cwd: Path, log: Path, stdin: Path | None = None) -> tup
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         sys.exit(f"failed ({proc.returncode}): {' '.join(map(str, cmd))}\n{log.read_text(errors='replace')[-4000:]}")
-    return secs, usage.ru_maxrss * 1024
+    return secs, int(peak_file.read_text()) * 1024 if peak_file.exists() else usage.ru_maxrss * 1024
 
 
 def measure_generator(project: Path, out: Path) -> dict:
@@ -264,7 +282,7 @@ def report(n: int, gen: dict, full: tuple, floor: tuple, lab: dict, base: dict, 
     md, paper_sizes = len(gen["pages"]), [s for s, _ in lab["papers"]]
     rows = [("papers", n, ""),
             ("(a) generate() alone, s", f"{gen['generate']:.2f}", f"fresh interpreter; +{gen['import']:.2f} s imports,"
-             f" child {gen['child']:.2f} s in all, peak RSS {mib(gen['rss'])}"),
+             f" child {gen['child']:.2f} s in all, peak RSS {mib(gen['rss'])} (two sites at once)"),
             ("(r) references alone, s", f"{gen['worker'][0]:.2f}", f"{', '.join(gen['styles'])} by citeproc-py for "
              f"every paper: the worker process of (b), running beside it; peak RSS {mib(gen['worker'][1])}"),
             ("(a') generate() after 1 edit, s", f"{gen['rebuild']:.2f}", "same process, one record changed: what "
@@ -273,7 +291,7 @@ def report(n: int, gen: dict, full: tuple, floor: tuple, lab: dict, base: dict, 
             ("(c) floor build, s", f"{floor[0]:.2f}", "MkDocs + Material, same pages as filler, no labpubs"),
             ("(a)/(b)", f"{gen['generate'] / full[0]:.1%}", ""),
             ("(b)/(c)", f"{full[0] / floor[0]:.2f}x", ""),
-            ("peak RSS (b) / (c)", f"{mib(full[1])} / {mib(floor[1])}", "each child's own ru_maxrss, from os.wait4()"),
+            ("peak RSS (b) / (c)", f"{mib(full[1])} / {mib(floor[1])}", "each child's own VmHWM, at its exit"),
             ("peak RSS (b) + worker", mib(full[1] + gen["worker"][1]), "both processes at their peaks at once: an upper bound"),
             ("pages from generate()", md - 1 + gen["downloads"], f"{md - 1} Markdown + {gen['downloads']} downloads "
              f"(.bib/.json); + index.md; {len(gen['warnings'])} warnings"),
