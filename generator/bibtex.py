@@ -123,11 +123,12 @@ def _spell_braces(latex: str, left: str, right: str) -> str:
 
 def name_value(name: str, unicode: bool = False) -> str:
     """One author as "von Last, Jr, First", braces of corporate names kept, specials escaped, a
-    word "and" braced (BibTeX would split the list at it)."""
+    word "and" broken up (BibTeX would split the list at it)."""
     parts = parse_name(name)
     text = parts.bibtex if balanced(name) else name.replace("{", "").replace("}", "")
     text = re.sub(r"(?<!\\)([&%#$_])", r"\\\1", text)
-    text = re.sub(r"(?<![{\w])(and)(?![\w}])", r"{\1}", text, flags=re.I)
+    # `an{}d`, not `{and}`: a braced word counts as capitalised, which would move a "von" part
+    text = re.sub(r"(?<![{\w])(an)(d)(?![\w}])", r"\1{}\2", text, flags=re.I)
     if unicode:
         return text
     encoded = encode_unicode(text)

@@ -434,6 +434,16 @@ def test_name_with_the_word_and():
     assert imported(result).authors == ["Persson, And", "Chen, Bo"], text
 
 
+# Bug 07b (fixed): braced as `{and}`, a lower-case `and` counts as capitalised, so a von part `aND` became a
+# first name (found by test_record_survives_bibtex_and_import; bibtex.name_value now writes `an{}d`)
+def test_the_word_and_as_a_von_part_stays_one():
+    for name in ["aND A A", "Bo and Chen"]:
+        text, result = round_trip(title="T", authors=[name, "Bo Chen"])
+        authors = imported(result).authors
+        assert [parse_name(a) for a in authors] == [parse_name(name), parse_name("Bo Chen")], text
+        assert len(pybtex.database.parse_string(text, "bibtex").entries["k"].persons["author"]) == 2, text
+
+
 # Bug 08 (fixed): a lower-case von word whose first letter is written as a bare or braced-argument command
 # (`{\ss}`, `{\^{s}}`) is not lower case to bibtexparser's name splitter: the von part becomes a first name
 # (bibtex.name_value; bibtexparser names.py)
