@@ -166,16 +166,21 @@ class Renderer:
         _RENDERED[paper.key] = (signature, pieces)
         return pieces
 
-    @cached_property
-    def bibtex(self) -> dict[str, str]:
-        """Each paper's BibTeX, made once for its page and every .bib download it is part of."""
+    def per_paper(self, piece: str, make: Callable[[Publication], object]) -> dict:
+        """`make(paper)` for every paper, by key: computed once, and reused from the last build while
+        the paper did not change (see `memo`)."""
         out = {}
         for paper in self.library.papers:
             pieces = self.memo(paper)
-            if "bibtex" not in pieces:
-                pieces["bibtex"] = to_bibtex(paper, unicode=self.options.bibtex_unicode)
-            out[paper.key] = pieces["bibtex"]
+            if piece not in pieces:
+                pieces[piece] = make(paper)
+            out[paper.key] = pieces[piece]
         return out
+
+    @cached_property
+    def bibtex(self) -> dict[str, str]:
+        """Each paper's BibTeX, made once for its page and every .bib download it is part of."""
+        return self.per_paper("bibtex", lambda p: to_bibtex(p, unicode=self.options.bibtex_unicode))
 
     def bib_file(self, path: str, papers: list[Publication]) -> Page:
         return Page(path, "\n\n".join(self.bibtex[p.key] for p in papers) + "\n", html=False)
@@ -183,36 +188,18 @@ class Renderer:
     @cached_property
     def entries(self) -> dict[str, Markup]:
         template = self.env.get_template("entry.html")
-        out = {}
-        for paper in self.library.papers:
-            pieces = self.memo(paper)
-            if "entry" not in pieces:
-                pieces["entry"] = Markup(template.render(p=self.views[paper.key]))
-            out[paper.key] = pieces["entry"]
-        return out
+        return self.per_paper("entry", lambda p: Markup(template.render(p=self.views[p.key])))
 
     @cached_property
     def rich_entries(self) -> dict[str, Markup]:
         """The publications page's entries: with filter data, and abstract and BibTeX to reveal."""
         template = self.env.get_template("entry_full.html")
-        out = {}
-        for paper in self.library.papers:
-            pieces = self.memo(paper)
-            if "rich" not in pieces:
-                pieces["rich"] = Markup(template.render(p=self.views[paper.key], bibtex=self.bibtex[paper.key],
-                                                        abstract=to_html(paper.record.abstract)))
-            out[paper.key] = pieces["rich"]
-        return out
+        return self.per_paper("rich", lambda p: Markup(template.render(
+            p=self.views[p.key], bibtex=self.bibtex[p.key], abstract=to_html(p.record.abstract))))
 
     @cached_property
     def views(self) -> dict[str, dict]:
-        out = {}
-        for paper in self.library.papers:
-            pieces = self.memo(paper)
-            if "view" not in pieces:
-                pieces["view"] = self.view(paper)
-            out[paper.key] = pieces["view"]
-        return out
+        return self.per_paper("view", self.view)
 
     def view(self, paper: Publication) -> dict:
         """Everything a template shows of a paper, computed here so templates only print."""
