@@ -23,6 +23,7 @@ from generator.importer import import_bib, parse_bib, read_bib, topic_index, wri
 from generator.loader import load_content  # noqa: E402
 from generator.names import slugify  # noqa: E402
 from generator.site import check  # noqa: E402
+from build_bench import ACRO, ADJ, NOUN, SYSTEM, TASK, WORDS  # noqa: E402  (the same synthetic vocabulary)
 
 FIRST = (r"Anna Wei Jos{\'e} Fran{\c{c}}ois J{\"o}rg Zo{\"e} Ren{\'e}e S{\o}ren Bj{\"o}rn Yingfa Xinrong Priya Omar "
          r"Lucas Mei Hiroshi Sara Ivan Chlo{\'e} Andr{\'e}s Nikolai Fatima Emma Kai Tom{\'a}{\v{s}} Ingrid Rahul "
@@ -31,15 +32,6 @@ LAST = (r"M{\"u}ller Garc{\'\i}a Nov{\'a}k {\O}stergaard Sch{\"o}lkopf Lef{\`e}v
         r"Chen Zhang Wang Li Liu Zhao Sun Han Hu Smith Johnson Kim Park Nguyen Patel Kumar Rossi Ivanova Tanaka "
         r"Sato Silva Costa Cohen Levy Novak Jensen Larsen Brown Taylor Wilson Moore Lopez Fischer Weber Wagner "
         r"Becker Dubois Moreau Kowalski Nowak Horvat Petrov Sokolova Yilmaz Demir").split()
-ADJ = "Efficient Scalable Robust Sparse Faithful Adaptive Hierarchical Multilingual Long-Context Lightweight".split()
-NOUN = ("Attention Retrieval Decoding Tokenization Alignment Distillation Pruning Reasoning Memory Planning "
-        "Quantization Routing Compression Evaluation Adapters Embeddings Caching Editing").split()
-TASK = ("Question Answering|Code Generation|Machine Translation|Summarization|Tool Use|Dialogue|Theorem Proving|"
-        "Protein Design|Speech Recognition|Table Understanding|Math Word Problems").split("|")
-ACRO, SYSTEM = "RNN LLM MoE GPT BERT SSM KV RAG".split(), "Flash Turbo Deep Open Mini Mega Hyper Swift Echo Nova".split()
-WORDS = ("we model language data training results method approach tasks performance benchmark show propose experiments "
-         "baseline accuracy tokens context inference large parameters efficient evaluate across improves compared "
-         "existing state art learning retrieval memory cost latency quality human").split()
 LATEX_BITS = ("$O(n^2)$", r"\textit{in-context}", r"50\%", "``reasoning''", r"$\infty$", r"\emph{sparse}",
               r"M{\"u}ller et al.", r"3.5--4.2\%")
 STRINGS = {"acl": "Proceedings of ACL", "emnlp": "Proceedings of EMNLP", "neurips": "Advances in NeurIPS",
