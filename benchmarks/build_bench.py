@@ -57,7 +57,6 @@ VENUES = {"conference": ["ACL", "EMNLP", "NAACL", "NeurIPS", "ICLR", "ICML", "CO
 KB, MB, GIB = 1000, 1000 ** 2, 2 ** 30
 GEN_CHILD = """import json, sys, time; sys.path.insert(0, sys.argv[1]); t0 = time.perf_counter()
 from generator.errors import ContentError; from generator.render import Options, expand_markers; from generator.site import generate
-from generator.csl import csl_item
 t1 = time.perf_counter(); options = Options(defer_references=True)
 try: site = generate(sys.argv[2], options)
 except ContentError as error: sys.exit(f"generate() refused the lab:\\n{str(error)[:4000]}")
@@ -67,7 +66,7 @@ text = record.read_text(); data = yaml.safe_load(text); data['title'] += ' (edit
 record.write_text(yaml.safe_dump(data, allow_unicode=True)); t3 = time.perf_counter(); generate(sys.argv[2], options)
 t4 = time.perf_counter(); record.write_text(text)
 with open(sys.argv[3] + '.items', 'w', encoding='utf-8') as out:
-    out.writelines(json.dumps([p.key, csl_item(p)], ensure_ascii=False) + '\\n' for p in site.library.papers)
+    out.writelines(json.dumps([key, item], ensure_ascii=False) + '\\n' for key, item in site.csl.items())
 index = expand_markers(open(sys.argv[2] + '/index.md', encoding='utf-8').read(), 'index.md', site.fragments)
 md = [(p.path, p.content) for p in site.pages if p.path.endswith('.md')] + [('index.md', index)]
 fm = lambda text: text[:text.index('\\n---\\n', 4) + 5] if text.startswith('---\\n') else ''

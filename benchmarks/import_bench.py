@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from generator.bibtex import to_bibtex  # noqa: E402
-from generator.csl import to_csl_json  # noqa: E402
+from generator.csl import csl_item, to_csl_json  # noqa: E402
 from generator.importer import import_bib, parse_bib, read_bib, topic_index, write_records  # noqa: E402
 from generator.loader import load_content  # noqa: E402
 from generator.names import slugify  # noqa: E402
@@ -192,7 +192,7 @@ def measure_labpubs(bib: Path, content: Path, tmp: Path, repeat: int) -> tuple[l
     rows.append(("(c) re-import, same file", n, secs, "1 run, incl. loading the records", again))
     for label, fn in (("(d) check(content) alone", lambda: check(content)),
                       ("(d) export BibTeX full=True", lambda: [to_bibtex(p, full=True) for p in check(content).papers]),
-                      ("(d) export CSL-JSON", lambda: to_csl_json(check(content).papers))):
+                      ("(d) export CSL-JSON", lambda: to_csl_json([csl_item(p) for p in check(content).papers]))):
         first, best, _ = timed(fn, repeat)
         rows.append((label, len(result.writes), best, f"best of {repeat}; first {first:.2f}" + (", incl. check" * ("export" in label)), None))
     tracemalloc.start()  # a separate dry run: tracing slows down what it measures

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from .bibtex import to_bibtex
-from .csl import to_csl_json
+from .csl import csl_item, to_csl_json
 from .errors import ContentError
 from .importer import import_bib, read_bib, topic_index, write_records
 from .loader import Content, load_content
@@ -142,7 +142,7 @@ def cmd_export(args) -> int:
         print(error, file=sys.stderr)
         return 1
     if args.format == "csljson":
-        text = to_csl_json(library.papers)
+        text = to_csl_json([csl_item(p) for p in library.papers])
     else:
         text = "\n\n".join(to_bibtex(p, full=not args.citation, unicode=args.unicode) for p in library.papers) + "\n"
     if args.out:

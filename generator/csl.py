@@ -71,5 +71,6 @@ def csl_item(paper: Publication) -> dict:
     return item
 
 
-def to_csl_json(papers: list[Publication]) -> str:
-    return json.dumps([csl_item(p) for p in papers], ensure_ascii=False, indent=1) + "\n"
+def to_csl_json(items: list[dict]) -> str:
+    """A CSL-JSON file of `csl_item`s."""
+    return json.dumps(items, ensure_ascii=False, indent=1) + "\n"

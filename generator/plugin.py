@@ -19,7 +19,6 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .cite import STYLES, Background
-from .csl import csl_item
 from .errors import ContentError
 from .mathext import MathExtension
 from .loader import Content
@@ -100,7 +99,7 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         self.fragments = site.fragments
         self.close()
         if self.options.citation_styles:
-            self.references = Background({p.key: csl_item(p) for p in site.library.papers}, self.options.citation_styles)
+            self.references = Background(site.csl, self.options.citation_styles)
             self.cited = {f"papers/{p.key}.md": p.key for p in site.library.papers}
         return files
 

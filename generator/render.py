@@ -198,6 +198,11 @@ class Renderer:
             p=self.views[p.key], bibtex=self.bibtex[p.key], abstract=to_html(p.record.abstract))))
 
     @cached_property
+    def csl(self) -> dict[str, dict]:
+        """Each paper as a CSL-JSON item: for publications.json and the formatted references."""
+        return self.per_paper("csl", csl_item)
+
+    @cached_property
     def views(self) -> dict[str, dict]:
         return self.per_paper("view", self.view)
 
@@ -287,7 +292,8 @@ class Renderer:
                                {"title": "Publications", "labpubs_filters": True, **listing_meta},
                                lib.papers, in_nav=True, count=len(lib.papers), bib=ROOT + "publications.bib",
                                csl=ROOT + "publications.json", filters=self.filter_choices())
-        pages += [self.bib_file("publications.bib", lib.papers), Page("publications.json", to_csl_json(lib.papers), html=False)]
+        pages += [self.bib_file("publications.bib", lib.papers),
+                  Page("publications.json", to_csl_json([self.csl[p.key] for p in lib.papers]), html=False)]
         for paper in lib.papers:
             pages += [self.paper_page(paper), self.bib_file(f"papers/{paper.key}.bib", [paper]),
                       Page(f"papers/{paper.key}.ris", to_ris(paper), html=False)]
@@ -362,7 +368,7 @@ class Renderer:
             return ""
         if self.options.defer_references:
             return Markup(REFERENCES_MARK)
-        return cite_section(references(csl_item(paper), styles))
+        return cite_section(references(self.csl[paper.key], styles))
 
     def author_pages(self, author: Author) -> list[Page]:
         papers = author.papers

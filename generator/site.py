@@ -20,6 +20,7 @@ class Site:
     pages: list[Page]
     fragments: dict[str, str]
     warnings: list[Problem]
+    csl: dict[str, dict]  # each paper's CSL-JSON item, by key
 
 
 def check(content_dir: str | Path) -> Library:
@@ -36,4 +37,4 @@ def generate(content_dir: str | Path, options: Options = Options()) -> Site:
     """Every generated page and embeddable fragment of the site, or ContentError."""
     library = check(content_dir)
     renderer = Renderer(library, options)
-    return Site(library, renderer.pages(), renderer.fragments(), list(library.problems))
+    return Site(library, renderer.pages(), renderer.fragments(), list(library.problems), renderer.csl)
