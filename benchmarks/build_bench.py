@@ -26,9 +26,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from generator.checks import title_key  # noqa: E402
+from generator.identity import title_key  # noqa: E402
 from generator.names import name_key, slugify  # noqa: E402
-from generator.records import Paper, Person, to_yaml  # noqa: E402
+from generator.records import Paper, Person  # noqa: E402
+from generator.yamlfile import to_yaml  # noqa: E402
 from generator.render import REFERENCES_MARK, cite_section  # noqa: E402
 
 FIRST = ("Anna Wei José François Jörg Zoë Renée Søren Björn Yingfa Xinrong Priya Omar Lucas Mei Hiroshi Sara Ivan "

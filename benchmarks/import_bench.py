@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from generator.bibtex import to_bibtex  # noqa: E402
 from generator.csl import csl_item, to_csl_json  # noqa: E402
-from generator.importer import import_bib, parse_bib, read_bib, topic_index, write_records  # noqa: E402
+from generator.bibread import parse_bib, read_bib  # noqa: E402
+from generator.importer import import_bib, topic_index, write_records  # noqa: E402
 from generator.loader import load_content  # noqa: E402
 from generator.names import slugify  # noqa: E402
 from generator.site import check  # noqa: E402
@@ -165,7 +166,7 @@ def cli_import(bib: Path, content: Path, dry_run: bool = False):
     members = {p.slug or slugify(p.name) for p in loaded.people}
     result = import_bib(read_bib(bib), loaded.papers, topic_index(loaded.topics), members)
     if not dry_run:
-        write_records(result.writes, content / "papers")
+        write_records(result.writes, content / "papers", loaded.papers)
     return result
 
 
@@ -182,7 +183,7 @@ def measure_labpubs(bib: Path, content: Path, tmp: Path, repeat: int) -> tuple[l
     """Rows (step, entries, seconds, how, ImportResult or None) for steps (a)-(d), and memory figures."""
     text = bib.read_text(encoding="utf-8")
     first, best, parsed = timed(lambda: parse_bib(text), repeat)
-    n = len(parsed.entries) + len(parsed.failed)
+    n = len(parsed.entries) + len(parsed.broken)
     rows = [("(a) parse_bib", n, best, f"best of {repeat}; first {first:.2f}", None)]
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     secs, _, result = timed(lambda: cli_import(bib, content))

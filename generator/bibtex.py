@@ -16,20 +16,10 @@ from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from .latex import balanced, from_latex, prose_source, segments
 from .library import Publication
-from .names import parse_name
+from .names import ET_AL, parse_name
+from .records import BIBTEX_TYPES, LINK_KINDS, MONTHS, PAPER_KINDS
 
 logging.getLogger("pylatexenc.latexencode").setLevel(logging.ERROR)
-
-ENTRY_TYPES = {
-    "conference": "inproceedings", "workshop": "inproceedings", "journal": "article", "preprint": "misc",
-    "book": "book", "chapter": "incollection", "thesis": "phdthesis", "report": "techreport", "other": "misc",
-}
-VENUE_FIELDS = {
-    "inproceedings": "booktitle", "conference": "booktitle", "incollection": "booktitle", "inbook": "booktitle",
-    "article": "journal", "phdthesis": "school", "mastersthesis": "school", "thesis": "school",
-    "techreport": "institution", "report": "institution", "book": "publisher", "proceedings": "publisher",
-}
-MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 _encoder = UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="braces-all",
                                  unknown_char_policy="keep")
@@ -160,14 +150,14 @@ def bibtex_fields(paper: Publication, full: bool = False, unicode: bool = False)
     """The entry type and (field, value without outer braces) pairs, in conventional order."""
     record = paper.record
     extra = dict(record.extra)
-    entry_type = extra.pop("entrytype", None) or ENTRY_TYPES[record.type]
+    entry_type = extra.pop("entrytype", None) or PAPER_KINDS[record.type].bibtex
     text = (lambda value, protect=False: latex_value(value, protect, unicode))
     fields: dict[str, str] = {}
     if record.authors:
-        fields["author"] = " and ".join("others" if n == "others" else name_value(n, unicode) for n in record.authors)
+        fields["author"] = " and ".join(ET_AL if n == ET_AL else name_value(n, unicode) for n in record.authors)
     fields["title"] = text(record.title, True)
     if record.venue:
-        fields[VENUE_FIELDS.get(entry_type, "howpublished")] = text(record.venue, True)
+        fields[BIBTEX_TYPES.get(entry_type, (None, "howpublished"))[1]] = text(record.venue, True)
     if record.year:
         fields["year"] = str(record.year)
     month = MONTHS[record.date.month - 1] if record.date else extra.pop("month", None)
@@ -180,7 +170,7 @@ def bibtex_fields(paper: Publication, full: bool = False, unicode: bool = False)
     if record.arxiv:
         fields.update(eprint=_verbatim(record.arxiv), archiveprefix="arXiv")
     if record.links.url:
-        fields["url"] = _verbatim(record.links.url)
+        fields["url"] = _verbatim(record.links.url[0])
     if full:
         if record.date:  # biblatex's field; year and month alone would lose the day
             fields["date"] = record.date.isoformat()
@@ -194,9 +184,9 @@ def bibtex_fields(paper: Publication, full: bool = False, unicode: bool = False)
                 fields[name] = text(getattr(record, name))
         if record.selected:
             fields["selected"] = "true"
-        for kind, href in record.links.items():
-            if kind != "url":
-                fields[kind] = _verbatim(href)
+        for kind in LINK_KINDS:  # a second link of a kind as `code_2`, which the importer reads back
+            for n, href in enumerate(getattr(record.links, kind)[1 if kind == "url" else 0:], 2 if kind == "url" else 1):
+                fields[kind if n == 1 else f"{kind}_{n}"] = _verbatim(href)
     for name, value in extra.items():
         if name not in fields and (full or name in CITATION_FIELDS):
             fields[name] = _verbatim(value) if name in VERBATIM_FIELDS else text(value)

@@ -7,33 +7,20 @@ from __future__ import annotations
 import re
 
 from .errors import Problem
-from .latex import to_plain
+from .identity import SAME, Identity, IdentityIndex
 from .library import Library
 from .loader import PEOPLE_FILE, Content, locate
-from .names import fold, name_key
+from .names import ET_AL, name_key
+
+# Scripts written without a space between family and given name (Han, kana, Hangul syllables).
+_UNSPACED_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
-def title_key(title: str) -> str:
-    """A title reduced to what identifies it: case, accents, punctuation, spacing and LaTeX gone;
-    letters of every script stay (a Greek or Chinese title is not the empty string)."""
-    return re.sub(r"[\W_]+", "", fold(to_plain(title)))
-
-
-def identities(doi: str | None, arxiv: str | None, title: str) -> list[tuple[str, str]]:
-    """What makes two records the same paper: (field, value) for DOI, arXiv id and title."""
-    found = []
-    if doi:
-        found.append(("doi", doi.lower()))
-    if arxiv:
-        found.append(("arxiv", re.sub(r"v\d+$", "", arxiv)))
-    key = title_key(title)
-    if key:  # a title of punctuation alone identifies nothing
-        found.append(("title", key))
-    return found
-
-
-def _one_word(name: str) -> bool:
-    return " " not in name.strip() and "," not in name and "{" not in name
+def _half_name(name: str) -> bool:
+    """A one-word name in a script that separates given and family names by a space: `Chen` and
+    `Yingfa` in a row look like "Chen, Yingfa" cut at its comma. A CJK name (`韩放达`) is whole."""
+    return (" " not in name.strip() and "," not in name and "{" not in name and name != ET_AL
+            and not _UNSPACED_SCRIPT.search(name))
 
 
 def find_problems(library: Library, content: Content) -> list[Problem]:
@@ -44,17 +31,20 @@ def find_problems(library: Library, content: Content) -> list[Problem]:
         field = ".".join(str(p) for p in loc if not isinstance(p, int)) or None
         problems.append(Problem(content.display_path(path), message, line, column, field, hint, severity))
 
-    seen: dict[tuple[str, str], str] = {}
+    index = IdentityIndex()
     for paper in sorted(library.papers, key=lambda p: p.key):
         path = content.sources[paper.key]
         record = paper.record
-        for identity in identities(record.doi, record.arxiv, record.title):
-            other = seen.setdefault(identity, paper.key)
-            if other != paper.key:
-                what = {"doi": "DOI", "arxiv": "arXiv id", "title": "title"}[identity[0]]
-                report(path, (identity[0],), f"same {what} as {content.display_path(content.sources[other])}",
+        identity = Identity.of(record.model_dump())
+        for other, verdict in index.related(identity).items():
+            shown = content.display_path(content.sources[other])
+            if verdict.kind == SAME:
+                report(path, (verdict.field,), f"the same paper as {shown} ({verdict.reason})",
                        hint="one paper, one record: merge the two files (labpubs import merges .bib duplicates)")
-                break
+            else:
+                report(path, (verdict.field,), f"not the same paper as {shown}, yet {verdict.reason}",
+                       "warning", "one of the two identifiers is probably wrong")
+        index.add(paper.key, identity)
         if library.topics and not record.topics:
             report(path, (), "the paper has no topic", "warning", f"add `topics:` from topics.yaml, e.g. "
                    f"`{next(iter(library.topics))}`")
@@ -62,8 +52,8 @@ def find_problems(library: Library, content: Content) -> list[Problem]:
         if abstract.endswith(("...", "…")) or (len(abstract) > 40 and abstract[-1].isalnum()):
             report(path, ("abstract",), "the abstract looks cut off", "warning",
                    "copy the whole abstract from the paper")
-        split = next((i for i in range(1, len(record.authors)) if _one_word(record.authors[i - 1])
-                      and _one_word(record.authors[i]) and record.authors[i] != "others"), None)
+        split = next((i for i in range(1, len(record.authors))
+                      if _half_name(record.authors[i - 1]) and _half_name(record.authors[i])), None)
         if split is not None:
             report(path, ("authors", split - 1), f"`{record.authors[split - 1]}` and `{record.authors[split]}` look "
                    "like one name cut at its comma", "warning",
@@ -79,3 +69,4 @@ def find_problems(library: Library, content: Content) -> list[Problem]:
             report(content.root / PEOPLE_FILE, (position, "name"), f"member {member.name} has no papers", "warning",
                    "check the spelling of the name in author lists, or add an alias")
     return problems
+

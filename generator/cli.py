@@ -11,7 +11,8 @@ from pathlib import Path
 from .bibtex import to_bibtex
 from .csl import csl_item, to_csl_json
 from .errors import ContentError
-from .importer import import_bib, read_bib, topic_index, write_records
+from .bibread import read_bib
+from .importer import import_bib, topic_index, write_records
 from .loader import Content, load_content
 from .names import slugify
 from .records import json_schemas
@@ -91,24 +92,15 @@ def cmd_import(args) -> int:
         return 1
     parsed = read_bib(args.file)
     members = {p.slug or slugify(p.name) for p in content.people}
+    sources = {key: content.display_path(path) for key, path in content.sources.items()}
     result = import_bib(parsed, content.papers, topic_index(content.topics), members, update=args.update,
-                        progress=_progress_bar(len(parsed.entries)))
+                        progress=_progress_bar(len(parsed.entries)), file=args.file, sources=sources)
     for note in result.notes:
         print(f"{args.file}: note: {note}")
-    for o in result.outcomes:
-        where = f"{args.file}:{o.line}:"
-        if o.status == "failed":
-            print(f"{where} failed ({o.source_key or 'entry'}): {o.reason}")
-        elif o.status == "imported":
-            print(f"{where} imported {o.source_key} as {o.key}")
-        elif o.status == "merged":
-            print(f"{where} merged {o.source_key} into {o.key}")
-        else:
-            print(f"{where} unchanged {o.source_key} ({o.key})")
-        for note in o.notes:
-            print(f"    note: {note}")
+    for outcome in result.outcomes:
+        print(outcome)
     if not args.dry_run:
-        write_records(result.writes, Path(args.content) / "papers")
+        write_records(result.writes, Path(args.content) / "papers", content.papers)
     counts = result.counts
     others = ", ".join(f"{n} {kind}" for kind, n in sorted(result.others.items()))
     print(f"{'dry run, nothing written: ' if args.dry_run else ''}{counts['imported']} imported, "

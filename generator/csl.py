@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import json
 
-from .latex import to_plain
+from .richtext import to_plain
 from .library import Publication
 from .names import ET_AL, parse_name
-
-CSL_TYPES = {
-    "conference": "paper-conference", "workshop": "paper-conference", "journal": "article-journal",
-    "preprint": "article", "book": "book", "chapter": "chapter", "thesis": "thesis", "report": "report",
-    "other": "document",
-}
-CONTAINER = {"conference", "workshop", "journal", "chapter"}  # venue is the container; else the publisher
-MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+from .records import MONTHS, PAPER_KINDS, arxiv_url
 EXTRA = {"volume": "volume", "number": "issue", "pages": "page", "publisher": "publisher", "isbn": "ISBN",
          "issn": "ISSN", "edition": "edition", "address": "publisher-place", "note": "note", "series": "collection-title"}
 
@@ -35,8 +28,9 @@ def csl_name(name: str) -> dict:
 
 def csl_item(paper: Publication) -> dict:
     record = paper.record
-    item: dict = {"id": paper.key, "type": CSL_TYPES[record.type], "title": to_plain(record.title)}
-    authors = [csl_name(n) if n != ET_AL else {"literal": "others"} for n in record.authors]  # et al.: say so
+    kind = PAPER_KINDS[record.type]
+    item: dict = {"id": paper.key, "type": kind.csl, "title": to_plain(record.title)}
+    authors = [csl_name(n) if n != ET_AL else {"literal": ET_AL} for n in record.authors]  # et al.: say so
     if authors:
         item["author"] = authors
     if record.year:
@@ -50,13 +44,13 @@ def csl_item(paper: Publication) -> dict:
                 parts.append(record.date.day)
         item["issued"] = {"date-parts": [parts]}
     if record.venue:
-        item["container-title" if record.type in CONTAINER else "publisher"] = to_plain(record.venue)
+        item["container-title" if kind.venue_is_container else "publisher"] = to_plain(record.venue)
     if record.arxiv and record.type in ("preprint", "other"):  # a published paper cites its venue instead
         item.setdefault("publisher", "arXiv")
         item["number"] = f"arXiv:{record.arxiv}"
     if record.doi:
         item["DOI"] = record.doi
-    url = record.links.url or (f"https://arxiv.org/abs/{record.arxiv}" if record.arxiv else None)
+    url = record.links.first("url") or (arxiv_url(record.arxiv) if record.arxiv else None)
     if url and "://" in url:
         item["URL"] = url
     if record.abstract:

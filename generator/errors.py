@@ -41,3 +41,12 @@ class ContentError(Exception):
         super().__init__(
             f"{len(errors)} error(s) in content:\n" + "\n".join(f"  {p}" for p in errors)
         )
+
+
+class EntryError(ValueError):
+    """A candidate record (a .bib entry, an API's answer) that cannot become a record; `field`
+    names the culprit."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import xml.etree.ElementTree as ET
 
-from .latex import to_plain
+from .richtext import to_plain
 from .library import Publication
 
 ATOM = "http://www.w3.org/2005/Atom"

@@ -1,19 +1,21 @@
-"""Record text to HTML, to plain text and to LaTeX source.
+"""Record text and LaTeX: the rules of record text, the LaTeX source it stands for, and the
+decoder that turns a BibTeX value into record text. `richtext` renders record text (HTML, plain
+text) and `bibtex` writes it, both from `prose_source`; the importer reads with `from_latex`.
 
 Record text is Unicode with a little inline LaTeX, as listings and .bib files write it:
 `$\\infty$Bench`, `\\textit{duplex models}`, ``` ``quotes'' ```, `0.05\\%`, `{M}amba`. The rules:
 
 - `$...$` is math (pandoc's rule: no space just inside the dollars, no digit right after the
-  closing one), so "costs $5 and $6" stays text. On a page math becomes MathML at build time
-  (latex2mathml: no script, no CDN); in `<title>`, meta tags and search it becomes plain Unicode.
-- A LaTeX command and its braced arguments mean what LaTeX means (`\\textit{x}`, `\\"{u}`).
+  closing one), so "costs $5 and $6" stays text.
+- A LaTeX command and its braced arguments mean what LaTeX means (`\\textit{x}`, `\\"{u}`);
+  layout commands show their text only (`\\raisebox{-0.5ex}{x}` is x), `\\enquote{x}` is “x”, and a
+  command labpubs does not know is shown as written, never silently dropped.
 - Braces around words (`{M}amba`, `{RNN}`, `{Large Language Models}`) protect case, as in
   BibTeX, and do not show; a brace that wraps no words (`{{ 7*7 }}`, a lone `{`) is a literal
   character and shows as written.
 - A bare `%`, `&`, `#` or `~` is literal text: an abstract that says "50% faster" is never cut
-  short by a LaTeX comment.
-
-`latex_source()` applies these rules once, giving LaTeX that every output is made from.
+  short by a LaTeX comment. A `\\n` that starts no command (`to\\nRank`, pasted from JSON) is a
+  line break: a space.
 """
 
 from __future__ import annotations
@@ -22,25 +24,43 @@ import logging
 import re
 from functools import lru_cache
 
-from latex2mathml.converter import convert as latex_to_mathml
-from markupsafe import Markup, escape
 from pylatexenc.latex2text import LatexNodes2Text
-from pylatexenc.latexwalker import get_default_latex_context_db
-from pylatexenc.latexwalker import (LatexCharsNode, LatexGroupNode, LatexMacroNode,
-                                   LatexMathNode, LatexSpecialsNode, LatexWalker)
+from pylatexenc.latex2text import get_default_latex_context_db as text_context_db
+from pylatexenc.latexwalker import (LatexCharsNode, LatexGroupNode, LatexMacroNode, LatexMathNode,
+                                   LatexSpecialsNode, LatexWalker, get_default_latex_context_db)
+from pylatexenc.macrospec import MacroSpec
 
 logging.getLogger("pylatexenc").setLevel(logging.ERROR)
 
-# Text without any of these is plain already: the fast path for most titles and names.
-_LATEX_HINTS = re.compile(r"[\\${}~%&#]|``|''|--")
-_MATH = re.compile(r"(?<![\\$])\$(?![\s$])((?:\\.|[^\\$])+?)(?<![\s\\])\$(?!\d)")
+MATH = re.compile(r"(?<![\\$])\$(?![\s$])((?:\\.|[^\\$])+?)(?<![\s\\])\$(?!\d)")
 _MACRO_BEFORE = re.compile(r"\\(?:[A-Za-z]+|['`^\"~=.])\s*$")  # commands that take arguments
 _WORD = r"(?:\\.|[^\s*=<>|%$~^\"`#@\\])+"
-_WORDS = re.compile(f"{_WORD}(?: {_WORD})*")  # what protection braces may wrap
+WORDS = re.compile(f"{_WORD}(?: {_WORD})*")  # what protection braces may wrap
 _LITERAL = {"%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$", "~": r"\textasciitilde{}", "{": r"\{", "}": r"\}"}
-_STYLES = {"textit": "em", "emph": "em", "textsl": "em", "textbf": "strong", "texttt": "code", "underline": "u"}
+
+# What each command means beyond what pylatexenc knows, for every output: a style (an HTML tag),
+# KEEP (show its last argument: layout and font commands), DROP (spacing, colour: show nothing),
+# QUOTE (csquotes' \enquote) or CITE (shown as [key]). Argument specs as pylatexenc writes them.
+KEEP, DROP, QUOTE, CITE = "keep", "drop", "quote", "cite"
+MACROS = {
+    "textit": ("em", "{"), "emph": ("em", "{"), "textsl": ("em", "{"), "textbf": ("strong", "{"),
+    "texttt": ("code", "{"), "underline": ("u", "{"), "textsuperscript": ("sup", "{"), "textsubscript": ("sub", "{"),
+    "mbox": (KEEP, "{"), "text": (KEEP, "{"), "textrm": (KEEP, "{"), "textsf": (KEEP, "{"), "textup": (KEEP, "{"),
+    "textmd": (KEEP, "{"), "textnormal": (KEEP, "{"), "fbox": (KEEP, "{"), "raisebox": (KEEP, "{[[{"),
+    "scalebox": (KEEP, "{[{"), "resizebox": (KEEP, "*{{{"), "makebox": (KEEP, "[[{"), "framebox": (KEEP, "[[{"),
+    "textcolor": (KEEP, "[{{"), "colorbox": (KEEP, "[{{"), "fcolorbox": (KEEP, "[{{{"), "smash": (KEEP, "[{"),
+    "hspace": (DROP, "*{"), "vspace": (DROP, "*{"), "color": (DROP, "[{"), "phantom": (DROP, "{"),
+    "hphantom": (DROP, "{"), "vphantom": (DROP, "{"), "label": (DROP, "{"), "xspace": (DROP, ""),
+    "enquote": (QUOTE, "*{"),
+    "cite": (CITE, "*[[{"), "citep": (CITE, "*[[{"), "citet": (CITE, "*[[{"), "citealp": (CITE, "*[[{"),
+}
+STYLE_TAGS = {name: role for name, (role, _) in MACROS.items() if role not in (KEEP, DROP, QUOTE, CITE)}
 
 _to_text = LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
+_TEXT_CONTEXT = text_context_db()
+_CONTEXT = get_default_latex_context_db()  # built once: pylatexenc otherwise rebuilds it per walker
+_CONTEXT.add_context_category("labpubs", prepend=True, macros=[
+    MacroSpec(name, spec) for name, (_, spec) in MACROS.items()])
 
 
 def balanced(text: str) -> bool:
@@ -61,7 +81,7 @@ def segments(text: str):
     """Yield (is_math, source) pieces of record text; math without its dollars. A formula whose
     braces do not pair is no formula (LaTeX would fail on it): its dollars are text."""
     pos = 0
-    for match in _MATH.finditer(text):
+    for match in MATH.finditer(text):
         if not balanced(match.group(1)):
             continue
         if match.start() > pos:
@@ -93,12 +113,13 @@ def _literal_braces(prose: str) -> set[int]:
         before = prose[max(0, start - 64) : start]  # a command name is short: look just behind
         if _MACRO_BEFORE.search(before) or (start and start - 1 in args):
             args.add(end)
-        elif not _WORDS.fullmatch(prose[start + 1 : end]) or any(start < i < end for i in literal):
+        elif not WORDS.fullmatch(prose[start + 1 : end]) or any(start < i < end for i in literal):
             literal.update((start, end))
     return literal
 
 
 _SPECIAL = re.compile(r"\\.|\\$|[%&#$~{}]", re.S)
+_LINE_BREAK = re.compile(r"(?<!\\)((?:\\\\)*)\\n(?![a-z])")  # `\n` pasted from JSON: starts no command
 
 
 @lru_cache(maxsize=32768)
@@ -106,6 +127,7 @@ def prose_source(prose: str) -> str:
     """LaTeX for a piece of prose (no math): literal characters escaped, commands kept."""
     if not _SPECIAL.search(prose):
         return prose
+    prose = _LINE_BREAK.sub(r"\1 ", prose)
     literal = _literal_braces(prose) if "{" in prose or "}" in prose else ()
 
     def escape_one(match: re.Match) -> str:
@@ -119,27 +141,23 @@ def prose_source(prose: str) -> str:
     return _SPECIAL.sub(escape_one, prose)
 
 
-_CONTEXT = get_default_latex_context_db()  # built once: pylatexenc otherwise rebuilds it per walker
-
-
-def _nodes(source: str):
+def walk(source: str):
+    """pylatexenc's nodes for a piece of LaTeX."""
     return LatexWalker(source, latex_context=_CONTEXT, tolerant_parsing=True).get_latex_nodes()[0]
 
 
 # pylatexenc reads LaTeX one character at a time (~3 µs each): a 200-word abstract costs ~6 ms.
-# So text is cut at top-level white space into chunks, and only chunks with a command, a
-# group or math go to pylatexenc; the rest is typeset here with the same results.
+# So text is cut at top-level white space into chunks, and only chunks that hold any LaTeX go to
+# pylatexenc; the others are plain text as they are.
 _PIECES = re.compile(r"\s+|\S+")
 _OPEN, _CLOSE, _DOLLAR = re.compile(r"(?<!\\)\{"), re.compile(r"(?<!\\)\}"), re.compile(r"(?<!\\)\$")
 _CONTROL_WORD_END = re.compile(r"\\(?:[A-Za-z]+|['`^\"~=.])$")  # a command that takes the next word
-_NEEDS_WALKER = re.compile(r"\\(?![%&#_${}])|(?<!\\)[{}$]")
-_SIMPLE_ESCAPE = re.compile(r"\\([%&#_${}])")
-_LIGATURES = (("---", "—"), ("--", "–"), ("!`", "¡"), ("?`", "¿"), ("``", "“"), ("''", "”"), ("~", "\u00a0"))
+_NEEDS_WALKER = re.compile(r"[\\{}$~]|``|''|--|[!?]`")
 
 
-def _chunks(source: str):
-    """Yield (needs_walker, chunk): runs of plain text, and pieces of LaTeX that can be read
-    on their own (cut at white space outside groups and math, never after a command name)."""
+def chunks(source: str):
+    """Yield (is_latex, chunk): runs of plain text, and pieces of LaTeX that can be read on their
+    own (cut at white space outside groups and math, never after a command name)."""
     pos = 0
     while True:
         trigger = _NEEDS_WALKER.search(source, pos)
@@ -165,93 +183,27 @@ def _chunks(source: str):
         pos = end
 
 
-def _typeset(chunk: str, keep: str = "") -> str:
-    """A chunk without commands, groups or math, as pylatexenc would read it; `keep` names the
-    escaped characters to leave escaped."""
-    for latex, text in _LIGATURES:
-        chunk = chunk.replace(latex, text)
-    return _SIMPLE_ESCAPE.sub(lambda m: m.group(0) if m.group(1) in keep else m.group(1), chunk)
-
-
-def _nodes_html(nodes) -> str:
-    out = []
-    for node in nodes or ():
-        if isinstance(node, LatexMacroNode) and node.macroname in _STYLES and node.nodeargd and node.nodeargd.argnlist:
-            tag = _STYLES[node.macroname]
-            inner = "".join(_nodes_html([arg]) for arg in node.nodeargd.argnlist if arg is not None)
-            out.append(f"<{tag}>{inner}</{tag}>")
-        elif isinstance(node, LatexGroupNode):
-            out.append(_nodes_html(node.nodelist))
-        else:
-            out.append(str(escape(_node_text(node))))
-    return "".join(out)
-
-
-def _node_text(node) -> str:
+def node_text(node) -> str:
+    """pylatexenc's plain text for one node; the node as written when pylatexenc cannot read it."""
     try:
         return _to_text.nodelist_to_text([node])
-    except Exception:  # pylatexenc trips on some malformed commands: show them as written
+    except Exception:  # pylatexenc trips on some malformed commands
         return node.latex_verbatim()
 
 
-# Symbols TeX treats as ordinary letters that latex2mathml marks as operators (<mo>), which
-# browsers then pad with operator spacing: "$\infty$Bench" would read "∞ Bench".
-_ORDINARY = re.compile(r"<mo>(&#x0221E;|&#x02202;|&#x02207;|&#x02205;|&#x02113;|&#x0210F;)</mo>")
+def latex_to_text(source: str) -> str:
+    """Plain text for a formula's LaTeX (`\\infty` -> `∞`), by pylatexenc; raises when it cannot."""
+    return _to_text.latex_to_text(source)
 
 
-@lru_cache(maxsize=4096)
-def math_to_mathml(source: str) -> str | None:
-    """MathML for one inline formula, or None when latex2mathml cannot read it."""
-    try:
-        mathml = latex_to_mathml(source)
-    except Exception:  # latex2mathml raises many kinds; a formula must never break a page
-        return None
-    return _ORDINARY.sub(r'<mi mathvariant="normal">\1</mi>', mathml)
+def known(name: str) -> bool:
+    """Whether pylatexenc or our table knows what a command shows."""
+    return name in MACROS or _TEXT_CONTEXT.get_macro_spec(name) is not None
 
 
-def to_html(text: str | None) -> Markup:
-    """Safe HTML for record text: escaped prose, MathML for `$...$`, <em>/<strong> for styles."""
-    if not text:
-        return Markup("")
-    if not _LATEX_HINTS.search(text):
-        return escape(text)
-    out = []
-    for is_math, source in segments(text):
-        if is_math:
-            out.append(math_to_mathml(source) or str(escape(f"${source}$")))
-        else:
-            for walk, chunk in _chunks(prose_source(source)):
-                out.append(_nodes_html(_nodes(chunk)) if walk else str(escape(_typeset(chunk))))
-    return Markup("".join(out))
-
-
-def _math_text(source: str) -> str:
-    """A formula as plain Unicode (`\\infty` -> `∞`); as written when it cannot be read."""
-    if math_to_mathml(source):
-        try:
-            text = _to_text.latex_to_text(source).strip()
-            if "%s" not in text:  # pylatexenc's placeholder for a missing argument (\frac{1})
-                return text
-        except Exception:
-            pass
-    return f"${source}$"
-
-
-@lru_cache(maxsize=65536)
-def to_plain(text: str | None) -> str:
-    """Plain Unicode for titles, meta tags and search: `$\\infty$Bench` -> `∞Bench`."""
-    if not text:
-        return ""
-    if not _LATEX_HINTS.search(text):
-        return text
-    out = []
-    for is_math, source in segments(text):
-        if is_math:
-            out.append(_math_text(source))
-        else:
-            for walk, chunk in _chunks(prose_source(source)):
-                out.extend(map(_node_text, _nodes(chunk)) if walk else [_typeset(chunk)])
-    return re.sub(r"\s+", " ", "".join(out)).strip()
+def last_argument(node):
+    args = node.nodeargd.argnlist if node.nodeargd and node.nodeargd.argnlist else []
+    return args[-1] if args else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,23 +217,27 @@ _SYMBOLS = {
     "textregistered", "texttrademark", "textdegree", "textbullet", "textasciitilde",
     "guillemotleft", "guillemotright", "textexclamdown", "textquestiondown", "texteuro",
 }
-# Symbols pylatexenc has no text for, and the literal characters that must stay escaped in records.
-_OWN_SYMBOLS = {"S": "§", "P": "¶", "SS": "SS", "copyright": "©", "pounds": "£", "euro": "€",
-                "textasciicircum": "^", "textbraceleft": "\\{", "textbraceright": "\\}"}
-_KEPT_STYLES = set(_STYLES) | {"textsc", "textsuperscript", "textsubscript", "textrm", "textsf", "mbox"}
-_DECODE_HINTS = re.compile(r"[\\{}$~%]|[!?`]`|''|--")
+# Symbols pylatexenc has no text for (every output), and the literal characters that must stay
+# escaped in records (the decoder only).
+SYMBOLS = {"S": "§", "P": "¶", "SS": "SS", "copyright": "©", "pounds": "£", "euro": "€", "rq": "’", "lq": "‘",
+           "@": "", "/": ""}
+_OWN_SYMBOLS = {**SYMBOLS, "textasciicircum": "^", "textbraceleft": "\\{", "textbraceright": "\\}"}
+_KEPT_STYLES = set(STYLE_TAGS) | {"textsc", "textrm", "textsf", "mbox"}
+_DECODE_HINTS = re.compile(r"[\\{}$~%]|[!?]`|``|''|--")
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
 _SPACES = re.compile(r"[ \t\r\n]+")  # not str.split(): a tie (~) decodes to a no-break space that stays
 
 
+@lru_cache(maxsize=65536)  # names repeat across a file: each spelling is decoded once
 def from_latex(value: str) -> str:
     """Record text from a BibTeX value: accents and specials become Unicode (`J{\\"o}rg` -> `Jörg`,
-    `--` -> `–`), math stays `$...$`, case-protecting braces and style commands stay, unknown
-    commands are kept as written, and white space is collapsed as BibTeX does."""
+    `--` -> `–`, `\\enquote{x}` -> `“x”`), math stays `$...$`, case-protecting braces and style
+    commands stay, layout commands leave their text, unknown commands are kept as written, and
+    white space is collapsed as BibTeX does."""
     if _DECODE_HINTS.search(value):
         value = _BARE_PERCENT.sub(r"\\%", value)  # a bare % in a .bib value means a percent sign
-        value = "".join(_decode(_nodes(chunk)) if walk else _typeset(chunk, keep="${}")
-                        for walk, chunk in _chunks(value))
+        value = _LINE_BREAK.sub(r"\1 ", value)
+        value = "".join(_decode(walk(chunk)) if is_latex else chunk for is_latex, chunk in chunks(value))
     return _SPACES.sub(" ", value).strip()
 
 
@@ -300,7 +256,7 @@ def _decode(nodes) -> str:
         elif isinstance(node, LatexMacroNode):
             out.append(_decode_macro(node))
         elif isinstance(node, LatexSpecialsNode):
-            out.append(_node_text(node) if node.specials_chars != "&" else "&")
+            out.append(node_text(node) if node.specials_chars != "&" else "&")
         else:
             out.append(node.latex_verbatim())
     return "".join(out)
@@ -313,10 +269,10 @@ def _decode_group(node) -> str:
     inner = _decode(node.nodelist)
     if not inner:
         return ""
-    if _WORDS.fullmatch(inner):
+    if WORDS.fullmatch(inner):
         return "{" + inner + "}"
     escaped = re.sub(r"(?<!\\)([%&#])", r"\\\1", inner)  # `{\% of {A}}` protects: keep it so
-    return "{" + escaped + "}" if _WORDS.fullmatch(escaped) else inner
+    return "{" + escaped + "}" if WORDS.fullmatch(escaped) else inner
 
 
 def _is_character(node) -> bool:
@@ -325,8 +281,7 @@ def _is_character(node) -> bool:
 
 def _accent_target(node) -> str | None:
     """The one letter an accent command sits on (`\\'e`, `\\'{e}`), `""` for `\\^{}`, else None."""
-    args = node.nodeargd.argnlist if node.nodeargd and node.nodeargd.argnlist else []
-    arg = args[-1] if args else None
+    arg = last_argument(node)
     if isinstance(arg, LatexGroupNode):
         inner = "".join(n.latex_verbatim() for n in arg.nodelist)
         return inner if inner == "" or (len(inner) == 1 and inner.isalpha()) or inner in ("\\i", "\\j") else None
@@ -337,8 +292,13 @@ def _accent_target(node) -> str | None:
     return None
 
 
+def _argument_source(arg) -> str:
+    return _decode(arg.nodelist) if isinstance(arg, LatexGroupNode) else _decode([arg])
+
+
 def _decode_macro(node) -> str:
-    name = node.macroname
+    name, arg = node.macroname, last_argument(node)
+    role = MACROS.get(name, (None,))[0]
     if name in _OWN_SYMBOLS:
         return _OWN_SYMBOLS[name]
     if name in _ACCENTS:
@@ -347,18 +307,23 @@ def _decode_macro(node) -> str:
             return name  # TeX's way to write ^ and ~ themselves
         if not target or (name == "t"):  # an accent over a formula or several letters: keep the TeX
             return node.latex_verbatim()
-        return _node_text(node)
+        return node_text(node)
     if name in _SYMBOLS:
-        return _node_text(node)
-    if name == "ensuremath" and node.nodeargd and node.nodeargd.argnlist and node.nodeargd.argnlist[-1] is not None:
-        math = node.nodeargd.argnlist[-1].latex_verbatim().strip("{}")
-        try:
-            symbol = _to_text.latex_to_text(math).strip()
-        except Exception:  # pylatexenc trips on some commands (\sqrt{} empty): keep the formula
-            symbol = ""
-        return symbol if symbol and "\\" not in symbol and not symbol.isascii() else f"${math}$"
-    if name in _KEPT_STYLES and node.nodeargd and node.nodeargd.argnlist and node.nodeargd.argnlist[-1] is not None:
-        arg = node.nodeargd.argnlist[-1]
-        inner = _decode(arg.nodelist) if isinstance(arg, LatexGroupNode) else _decode([arg])
-        return f"\\{name}{{{inner}}}"
+        return node_text(node)
+    if name == "ensuremath" and arg is not None:
+        return _decode_ensuremath(arg.latex_verbatim().strip("{}"))
+    if role in (KEEP, DROP, QUOTE) and name not in _KEPT_STYLES:
+        inner = _argument_source(arg) if arg is not None and role != DROP else ""
+        return f"“{inner}”" if role == QUOTE else inner
+    if name in _KEPT_STYLES and arg is not None:
+        return f"\\{name}{{{_argument_source(arg)}}}"
     return node.latex_verbatim()  # \$, \{, \}, \url{...}, \cite{...} and commands we do not know
+
+
+def _decode_ensuremath(math: str) -> str:
+    """`\\ensuremath{\\alpha}` as the character when it is one (α), else as `$...$` math."""
+    try:
+        symbol = latex_to_text(math).strip()
+    except Exception:  # pylatexenc trips on some commands (\sqrt{} empty): keep the formula
+        symbol = ""
+    return symbol if symbol and "\\" not in symbol and not symbol.isascii() else f"${math}$"

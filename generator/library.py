@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .errors import Problem
-from .latex import to_plain
+from .richtext import to_plain
 from .loader import Content, locate
 from .names import ET_AL, name_key, parse_name, slugify
 from .records import Paper, Person, Topic

@@ -6,7 +6,8 @@ from __future__ import annotations
 from markdown import Extension
 from markdown.inlinepatterns import InlineProcessor
 
-from .latex import _MATH, balanced, math_to_mathml
+from .latex import MATH, balanced
+from .richtext import math_to_mathml
 
 
 class _MathPattern(InlineProcessor):
@@ -20,4 +21,4 @@ class _MathPattern(InlineProcessor):
 class MathExtension(Extension):
     def extendMarkdown(self, md):  # noqa: N802
         # above emphasis (so `$a_b$` is not italics), below code spans (so `$x$` in code stays)
-        md.inlinePatterns.register(_MathPattern(_MATH.pattern, md), "labpubs-math", 185)
+        md.inlinePatterns.register(_MathPattern(MATH.pattern, md), "labpubs-math", 185)

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bibtexparser.middlewares.names import parse_single_name_into_parts
+from slugify import slugify as python_slugify
 
-from .latex import to_plain
+from .richtext import to_plain
 
 ET_AL = "others"
 
@@ -74,6 +75,7 @@ def name_key(text: str) -> str:
 
 
 def slugify(text: str) -> str:
-    """URL-safe lower-case ASCII slug; empty when nothing ASCII is left (the caller falls back)."""
-    ascii_text = fold(text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    """URL-safe lower-case ASCII slug, every script transliterated (python-slugify with
+    text-unidecode: `Łukasz Ærø` -> lukasz-aero, `Иван Иванов` -> ivan-ivanov, `韩放达` -> han-fang-da);
+    empty only when nothing readable is left (the caller falls back)."""
+    return python_slugify(to_plain(text).replace("{", "").replace("}", ""))

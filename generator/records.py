@@ -11,17 +11,63 @@ import datetime
 import difflib
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationInfo,
+                      WithJsonSchema, model_validator)
 from pydantic_core import PydanticCustomError
 
-from .latex import _MATH, balanced, segments
+from .latex import MATH, balanced, segments
 
-PAPER_TYPES = ("conference", "journal", "preprint", "workshop", "book", "chapter", "thesis", "report", "other")
-LINK_KINDS = ("pdf", "code", "slides", "video", "poster", "website", "data", "supp", "blog", "url")
+
+@dataclass(frozen=True)
+class PaperKind:
+    """What a paper `type` is in each format labpubs writes: one row per type, read by every writer."""
+
+    bibtex: str  # BibTeX entry type
+    venue_field: str  # the BibTeX field that holds the venue
+    csl: str  # CSL-JSON type
+    venue_is_container: bool  # CSL: the venue is the container-title (else the publisher)
+    scholar_tag: str | None  # Google Scholar's tag for the venue
+    ris: str  # RIS type
+    schema_venue: str  # schema.org type of the venue (`isPartOf`)
+
+
+PAPER_KINDS = {
+    "conference": PaperKind("inproceedings", "booktitle", "paper-conference", True, "citation_conference_title",
+                            "CPAPER", "CreativeWorkSeries"),
+    "journal": PaperKind("article", "journal", "article-journal", True, "citation_journal_title", "JOUR", "Periodical"),
+    "preprint": PaperKind("misc", "howpublished", "article", False, "citation_journal_title", "UNPB", "Periodical"),
+    "workshop": PaperKind("inproceedings", "booktitle", "paper-conference", True, "citation_conference_title",
+                          "CPAPER", "CreativeWorkSeries"),
+    "book": PaperKind("book", "publisher", "book", False, "citation_publisher", "BOOK", "CreativeWorkSeries"),
+    "chapter": PaperKind("incollection", "booktitle", "chapter", True, "citation_inbook_title", "CHAP", "Book"),
+    "thesis": PaperKind("phdthesis", "school", "thesis", False, "citation_dissertation_institution", "THES",
+                        "CreativeWorkSeries"),
+    "report": PaperKind("techreport", "institution", "report", False, "citation_technical_report_institution", "RPRT",
+                        "CreativeWorkSeries"),
+    "other": PaperKind("misc", "howpublished", "document", False, None, "GEN", "CreativeWorkSeries"),
+}
+PAPER_TYPES = tuple(PAPER_KINDS)
+# BibTeX entry types as the importer reads them (paper type) and the writer fills them (venue field);
+# any other entry type is `other`, with its venue in `howpublished`.
+BIBTEX_TYPES = {
+    "inproceedings": ("conference", "booktitle"), "conference": ("conference", "booktitle"),
+    "article": ("journal", "journal"), "book": ("book", "publisher"), "proceedings": ("book", "publisher"),
+    "inbook": ("chapter", "booktitle"), "incollection": ("chapter", "booktitle"),
+    "phdthesis": ("thesis", "school"), "mastersthesis": ("thesis", "school"), "thesis": ("thesis", "school"),
+    "techreport": ("report", "institution"), "report": ("report", "institution"),
+    "unpublished": ("preprint", "howpublished"),
+}
+LINK_KINDS = ("pdf", "code", "slides", "video", "poster", "website", "data", "supp", "blog", "html", "url")
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december")
+DOI_PATTERN = r"10\.\d{4,9}/\S+"
+ARXIV_PATTERN = r"(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?"
+ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(.+)", re.I)  # the DOI arXiv (DataCite) gives every preprint
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_:-]*$")
 RESERVED_KEYS = {"index"}
 MIN_YEAR = 1900
@@ -32,7 +78,7 @@ def _text(value: str) -> str:
     value = unicodedata.normalize("NFC", value).strip()
     if not value:
         raise ValueError("must not be empty")
-    for candidate in _MATH.finditer(value):
+    for candidate in MATH.finditer(value):
         if not balanced(candidate.group(1)):
             raise ValueError(f"the formula ${candidate.group(1)}$ has an unpaired brace; "
                              "write `\\$` for a dollar sign that starts no formula")
@@ -58,16 +104,35 @@ def _url(value: str) -> str:
     return value
 
 
+def bare_doi(value: str) -> str:
+    """A DOI without its resolver or `doi:` prefix: `https://doi.org/10.1/x` -> `10.1/x`."""
+    return re.sub(r"^((https?://)?(dx\.)?doi\.(org|acm\.org)/|doi:\s*)+", "", value.strip(), flags=re.I)
+
+
+def bare_arxiv(value: str) -> str:
+    """An arXiv id without `arXiv:`, its URL or a `.pdf` ending: `https://arxiv.org/abs/2402.13718v2` -> `2402.13718v2`."""
+    value = re.sub(r"^(arxiv:\s*|https?://(www\.|export\.)?arxiv\.org/(abs|pdf)/)", "", value.strip(), flags=re.I)
+    return re.sub(r"\.pdf$", "", value)
+
+
+def doi_url(doi: str) -> str:
+    return f"https://doi.org/{doi}"
+
+
+def arxiv_url(arxiv: str, pdf: bool = False) -> str:
+    return f"https://arxiv.org/{'pdf' if pdf else 'abs'}/{arxiv}"
+
+
 def _doi(value: str) -> str:
-    value = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", value.strip(), flags=re.I)
-    if not re.fullmatch(r"10\.\d{4,9}/\S+", value):
+    value = bare_doi(value)
+    if not re.fullmatch(DOI_PATTERN, value):
         raise ValueError("must look like 10.1234/abc (a DOI, without https://doi.org/)")
     return value
 
 
 def _arxiv(value: str) -> str:
-    value = re.sub(r"^(arxiv:|https?://arxiv\.org/(abs|pdf)/)", "", value.strip(), flags=re.I)
-    if not re.fullmatch(r"(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?", value):
+    value = bare_arxiv(value)
+    if not re.fullmatch(ARXIV_PATTERN, value):
         raise ValueError("must be an arXiv identifier such as 2402.13718")
     return value
 
@@ -101,8 +166,8 @@ def _year(value: int) -> int:
 
 # JSON Schema patterns mirror the Python checks, so editors flag the same mistakes as you type.
 _URL_PATTERN = r"^(https?://\S+|(?![A-Za-z][A-Za-z0-9+.-]*:)(?!//)\S+)$"
-_DOI_PATTERN = r"^((https?://(dx\.)?doi\.org/|doi:)?10\.\d{4,9}/\S+)$"
-_ARXIV_PATTERN = r"^((arXiv:|https?://arxiv\.org/(abs|pdf)/)?(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?)$"
+_DOI_PATTERN = rf"^((https?://(dx\.)?doi\.org/|doi:)?{DOI_PATTERN})$"
+_ARXIV_PATTERN = rf"^((arXiv:|https?://arxiv\.org/(abs|pdf)/)?{ARXIV_PATTERN})$"
 _ORCID_PATTERN = r"^(https?://orcid\.org/)?\d{4}-\d{4}-\d{4}-\d{3}[\dX]$"
 
 Text = Annotated[str, AfterValidator(_text), WithJsonSchema({"type": "string", "minLength": 1})]
@@ -118,20 +183,42 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
+def _urls(value) -> tuple[str, ...]:
+    """One link or a list of them (two code repositories, two PDFs), each checked as a URL."""
+    values = value if isinstance(value, (list, tuple)) else [value]
+    if not all(isinstance(v, str) for v in values):
+        raise ValueError("must be a URL or a list of URLs")
+    return tuple(_url(v) for v in values)
+
+
+Urls = Annotated[tuple[str, ...], BeforeValidator(_urls),
+                 PlainSerializer(lambda urls: urls[0] if len(urls) == 1 else list(urls)),
+                 WithJsonSchema({"anyOf": [{"type": "string", "pattern": _URL_PATTERN},
+                                           {"type": "array", "items": {"type": "string", "pattern": _URL_PATTERN}}]})]
+
+
 class Links(Record):
-    pdf: Url | None = None
-    code: Url | None = None
-    slides: Url | None = None
-    video: Url | None = None
-    poster: Url | None = None
-    website: Url | None = None
-    data: Url | None = None
-    supp: Url | None = None
-    blog: Url | None = None
-    url: Url | None = None
+    """A paper's links by kind; a kind may hold several (`code: [https://..., https://...]`)."""
+
+    pdf: Urls = ()
+    code: Urls = ()
+    slides: Urls = ()
+    video: Urls = ()
+    poster: Urls = ()
+    website: Urls = ()
+    data: Urls = ()
+    supp: Urls = ()
+    blog: Urls = ()
+    html: Urls = ()
+    url: Urls = ()
 
     def items(self) -> list[tuple[str, str]]:
-        return [(kind, getattr(self, kind)) for kind in LINK_KINDS if getattr(self, kind)]
+        """(kind, URL) of every link, in LINK_KINDS order."""
+        return [(kind, href) for kind in LINK_KINDS for href in getattr(self, kind)]
+
+    def first(self, kind: str) -> str | None:
+        urls = getattr(self, kind)
+        return urls[0] if urls else None
 
 
 class Paper(Record):
@@ -204,23 +291,3 @@ def json_schemas() -> dict[str, dict]:
             "type": "object", "propertyNames": {"pattern": "^[a-z0-9][a-z0-9-]*$"},
             "additionalProperties": {k: v for k, v in topic.items() if k != "title"}}),
     }
-
-
-class _RecordDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
-    """Long text as folded blocks, so records stay readable and diff well."""
-
-
-def _str(dumper: yaml.SafeDumper, value: str):
-    style = ">" if len(value) > 100 and "\n" not in value and value == value.strip() and "  " not in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_RecordDumper.add_representer(str, _str)
-
-
-def to_yaml(record: Record) -> str:
-    """A record as the YAML an author would write: fields in model order, defaults left out."""
-    data = record.model_dump(mode="json", exclude_defaults=True)
-    if "extra" in data:
-        data["extra"] = dict(sorted(data["extra"].items()))
-    return yaml.dump(data, Dumper=_RecordDumper, allow_unicode=True, sort_keys=False, width=100)

@@ -27,7 +27,7 @@ from .cite import references
 from .csl import csl_item, to_csl_json
 from .feed import atom_feed
 from .scholar import highwire_tags, json_ld, open_graph, to_ris
-from .latex import to_html, to_plain
+from .richtext import to_html, to_plain
 from .library import Author, Library, Publication
 from .names import parse_name
 
@@ -38,7 +38,7 @@ TYPE_LABELS = {
     "report": "Technical report", "other": "Publication",
 }
 LINK_LABELS = {"pdf": "PDF", "code": "Code", "slides": "Slides", "video": "Video", "poster": "Poster",
-               "website": "Website", "data": "Data", "supp": "Supplement", "blog": "Blog", "url": "Link"}
+               "website": "Website", "data": "Data", "supp": "Supplement", "blog": "Blog", "html": "HTML", "url": "Link"}
 RECENT_COUNT = 10
 REFERENCES_MARK = "<!-- labpubs:references -->"  # record text is escaped, so it cannot forge these
 LIST_MARK = "<!-- labpubs:list:{} -->"
@@ -195,7 +195,7 @@ class Renderer:
         """The publications page's entries: with filter data, and abstract and BibTeX to reveal."""
         template = self.env.get_template("entry_full.html")
         return self.per_paper("rich", lambda p: Markup(template.render(
-            p=self.views[p.key], bibtex=self.bibtex[p.key], abstract=to_html(p.record.abstract))))
+            p=self.views[p.key], bibtex=self.bibtex[p.key], abstract=to_html(p.record.abstract, links=True))))
 
     @cached_property
     def csl(self) -> dict[str, dict]:
@@ -358,7 +358,7 @@ class Renderer:
         meta["labpubs"] = {"meta": tags, "jsonld": json_ld(paper, url, lambda a: self.absolute(f"people/{a.slug}.md"),
                                                            self.options.site_url)}
         return self.page(path, "paper.md", meta, p=self.views[paper.key],
-                         abstract=to_html(paper.record.abstract), bibtex=self.bibtex[paper.key],
+                         abstract=to_html(paper.record.abstract, links=True), bibtex=self.bibtex[paper.key],
                          cite=self.cite(paper),
                          bib=ROOT + f"papers/{paper.key}.bib", ris=ROOT + f"papers/{paper.key}.ris")
 

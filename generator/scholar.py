@@ -8,18 +8,10 @@ import json
 import re
 from urllib.parse import urljoin
 
-from .latex import to_plain
+from .richtext import to_plain
 from .library import Publication
 from .names import ET_AL, parse_name
-
-VENUE_TAGS = {
-    "conference": "citation_conference_title", "workshop": "citation_conference_title",
-    "journal": "citation_journal_title", "preprint": "citation_journal_title", "chapter": "citation_inbook_title",
-    "book": "citation_publisher", "thesis": "citation_dissertation_institution",
-    "report": "citation_technical_report_institution",
-}
-RIS_TYPES = {"conference": "CPAPER", "workshop": "CPAPER", "journal": "JOUR", "preprint": "UNPB", "book": "BOOK",
-             "chapter": "CHAP", "thesis": "THES", "report": "RPRT", "other": "GEN"}
+from .records import PAPER_KINDS, arxiv_url, doi_url
 
 
 def absolute(href: str | None, site_url: str | None) -> str | None:
@@ -33,7 +25,7 @@ def absolute(href: str | None, site_url: str | None) -> str | None:
 
 def pdf_url(paper: Publication, site_url: str | None) -> str | None:
     record = paper.record
-    return absolute(record.links.pdf, site_url) or (f"https://arxiv.org/pdf/{record.arxiv}" if record.arxiv else None)
+    return absolute(record.links.first("pdf"), site_url) or (arxiv_url(record.arxiv, pdf=True) if record.arxiv else None)
 
 
 def highwire_tags(paper: Publication, site_url: str | None) -> list[tuple[str, str]]:
@@ -45,8 +37,9 @@ def highwire_tags(paper: Publication, site_url: str | None) -> list[tuple[str, s
         tags.append(("citation_publication_date", f"{record.date:%Y/%m/%d}"))
     elif record.year:
         tags.append(("citation_publication_date", str(record.year)))
-    if record.venue and record.type in VENUE_TAGS:
-        tags.append((VENUE_TAGS[record.type], to_plain(record.venue)))
+    venue_tag = PAPER_KINDS[record.type].scholar_tag
+    if record.venue and venue_tag:
+        tags.append((venue_tag, to_plain(record.venue)))
     for field, tag in (("volume", "citation_volume"), ("number", "citation_issue"), ("publisher", "citation_publisher"),
                        ("isbn", "citation_isbn"), ("issn", "citation_issn")):
         if field in record.extra and tag not in dict(tags):
@@ -93,8 +86,7 @@ def json_ld(paper: Publication, url: str, author_url, site_url: str | None) -> s
     if record.date or record.year:
         data["datePublished"] = record.date.isoformat() if record.date else str(record.year)
     if record.venue:
-        kind = {"journal": "Periodical", "preprint": "Periodical", "chapter": "Book"}.get(record.type, "CreativeWorkSeries")
-        data["isPartOf"] = {"@type": kind, "name": to_plain(record.venue)}
+        data["isPartOf"] = {"@type": PAPER_KINDS[record.type].schema_venue, "name": to_plain(record.venue)}
     identifiers = []
     if record.doi:
         identifiers.append({"@type": "PropertyValue", "propertyID": "DOI", "value": record.doi})
@@ -102,8 +94,7 @@ def json_ld(paper: Publication, url: str, author_url, site_url: str | None) -> s
         identifiers.append({"@type": "PropertyValue", "propertyID": "arXiv", "value": record.arxiv})
     if identifiers:
         data["identifier"] = identifiers
-        data["sameAs"] = ([f"https://doi.org/{record.doi}"] if record.doi else []) + (
-            [f"https://arxiv.org/abs/{record.arxiv}"] if record.arxiv else [])
+        data["sameAs"] = ([doi_url(record.doi)] if record.doi else []) + ([arxiv_url(record.arxiv)] if record.arxiv else [])
     if record.abstract:
         data["abstract"] = to_plain(record.abstract)
     if paper.topics:
@@ -118,7 +109,7 @@ def _ris_line(tag: str, value: str) -> str:
 def to_ris(paper: Publication) -> str:
     """RIS, the line format EndNote, Zotero and Mendeley import."""
     record = paper.record
-    lines = [_ris_line("TY", RIS_TYPES[record.type]), _ris_line("TI", paper.title)]
+    lines = [_ris_line("TY", PAPER_KINDS[record.type].ris), _ris_line("TI", paper.title)]
     lines += [_ris_line("AU", parse_name(name).inverted) for name in record.authors if name != ET_AL]
     if record.venue:
         lines.append(_ris_line("JO" if record.type in ("journal", "preprint") else "T2", to_plain(record.venue)))
@@ -131,7 +122,7 @@ def to_ris(paper: Publication) -> str:
             lines.append(_ris_line(tag, to_plain(record.extra[field])))
     if record.doi:
         lines.append(_ris_line("DO", record.doi))
-    for url in (record.links.url, f"https://arxiv.org/abs/{record.arxiv}" if record.arxiv else None):
+    for url in (record.links.first("url"), arxiv_url(record.arxiv) if record.arxiv else None):
         if url and "://" in url:
             lines.append(_ris_line("UR", url))
     if record.abstract:

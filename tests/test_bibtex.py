@@ -8,7 +8,8 @@ import bibtexparser
 import pytest
 from pylatexenc.latex2text import LatexNodes2Text
 
-from generator.latex import from_latex, to_plain
+from generator.latex import from_latex
+from generator.richtext import to_plain
 from pybtex import database as pybtex
 from generator.bibtex import latex_value, name_value, to_bibtex
 from generator.library import Publication

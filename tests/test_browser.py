@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.latex import to_plain
+from generator.richtext import to_plain
 from generator.library import build_library
 from generator.loader import load_content
 

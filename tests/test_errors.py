@@ -121,10 +121,30 @@ def test_bad_keys(content, name):
 ])
 def test_duplicates_across_records_name_both_files(content, first, second, field):
     a = write(content, "papers/a.yaml", f"title: Densing Law of LLMs\n{first}topics: [long-context]\n")
-    b = write(content, "papers/b.yaml",
-              f"title: '{'densing law of llms!' if field == 'title' else 'Another title'}'\n{second}topics: [long-context]\n")
+    b = write(content, "papers/b.yaml", f"title: 'densing law of llms!'\n{second}topics: [long-context]\n")
     (found,) = errors(content)
-    assert found.startswith(f"{shown(b)}:") and f"error: {field}: same" in found and shown(a) in found
+    assert found.startswith(f"{shown(b)}:") and f"error: {field}: the same paper as {shown(a)}" in found
+
+
+@pytest.mark.parametrize("first, second, field", [
+    ("doi: 10.5555/same\n", "doi: https://doi.org/10.5555/SAME\n", "doi"),
+    ("arxiv: 2402.13718\n", "arxiv: arXiv:2402.13718v2\n", "arxiv"),
+])
+def test_an_identifier_on_two_titles_is_a_warning_not_a_merge(content, first, second, field):
+    """A DOI copied onto the wrong paper: two papers, one of them wrong; the build goes on."""
+    a = write(content, "papers/a.yaml", f"title: Densing Law of LLMs\n{first}topics: [long-context]\n")
+    b = write(content, "papers/b.yaml", f"title: Another title\n{second}topics: [long-context]\n")
+    (found,) = [w for w in warnings(content) if "not the same paper" in w]
+    assert found.startswith(f"{shown(b)}:") and f"warning: {field}: not the same paper as {shown(a)}" in found
+    assert "different titles" in found
+
+
+def test_same_title_years_apart_is_a_warning(content):
+    a = write(content, "papers/a.yaml", "title: Annual Report\nyear: 2019\ntopics: [long-context]\n")
+    b = write(content, "papers/b.yaml", "title: Annual report\nyear: 2024\ntopics: [long-context]\n")
+    (found,) = [w for w in warnings(content) if "not the same paper" in w]
+    assert found.startswith(f"{shown(b)}:1:1: warning: title: not the same paper as {shown(a)}")
+    assert "years 2024 and 2019" in found
 
 
 def test_duplicate_titles_match_across_accents_and_unicode_forms(content):
@@ -132,7 +152,7 @@ def test_duplicate_titles_match_across_accents_and_unicode_forms(content):
     b = write(content, "papers/b.yaml", f"title: '{unicodedata.normalize('NFD', 'uber mullers rnns')}'\n"
                                         "topics: [long-context]\n")
     (found,) = errors(content)
-    assert found.startswith(f"{shown(b)}:1:1: error: title: same title as {shown(a)}")
+    assert found.startswith(f"{shown(b)}:1:1: error: title: the same paper as {shown(a)} (same title)")
 
 
 def test_warnings_do_not_fail_but_are_reported(content):

@@ -13,8 +13,10 @@ import yaml
 from bs4 import BeautifulSoup
 
 from generator.errors import ContentError
-from generator.importer import import_bib, parse_bib, write_records
-from generator.latex import from_latex, to_plain
+from generator.bibread import parse_bib
+from generator.importer import import_bib, write_records
+from generator.latex import from_latex
+from generator.richtext import to_plain
 from generator.loader import load_content
 from generator.site import check
 

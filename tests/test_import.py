@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.importer import import_bib, parse_bib, read_bib, topic_index, write_records
+from generator.bibread import parse_bib, read_bib
+from generator.importer import import_bib, topic_index, write_records
 from generator.library import build_library
 from generator.loader import load_content
 from generator.records import Paper
@@ -56,7 +57,7 @@ def test_messy_bib_gives_exactly_the_expected_records(content):
     assert [(o.line, o.status, o.key) for o in result.outcomes] == EXPECTED_OUTCOMES
     assert result.others == {"@string": 2, "@preamble": 1, "@comment": 1, "text between entries": 2}
     (failed,) = [o for o in result.outcomes if o.status == "failed"]
-    assert failed.source_key == "broken2024" and "syntax" in failed.reason
+    assert failed.label == "broken2024" and "syntax" in failed.reason
     expected = yaml.safe_load((DATA / "messy.expected.yaml").read_text(encoding="utf-8"))
     records = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in (content / "papers").glob("*.yaml")}
     assert records == expected

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from generator.latex import to_html, to_plain
+from generator.richtext import to_html, to_plain
 
 
 @pytest.mark.parametrize("text, plain", [

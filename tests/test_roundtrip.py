@@ -25,8 +25,10 @@ from pydantic import ValidationError
 from pylatexenc.latex2text import LatexNodes2Text
 
 from generator.bibtex import MONTHS, VERBATIM_FIELDS, encode_unicode, to_bibtex
-from generator.importer import ImportResult, import_bib, parse_bib
-from generator.latex import from_latex, prose_source, segments, to_plain
+from generator.bibread import parse_bib
+from generator.importer import ImportResult, import_bib
+from generator.latex import from_latex, prose_source, segments
+from generator.richtext import to_plain
 from generator.library import Publication
 from generator.names import parse_name
 from generator.records import MAX_YEAR, MIN_YEAR, PAPER_TYPES, Paper

@@ -12,7 +12,7 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 
-from generator.latex import to_plain
+from generator.richtext import to_plain
 from generator.library import build_library
 from generator.loader import load_content
 

@@ -10,7 +10,7 @@ import pytest
 from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
 from pylatexenc.latex2text import LatexNodes2Text
 
-from generator.latex import to_plain
+from generator.richtext import to_plain
 from generator.loader import load_content
 from generator.library import build_library
 from generator.names import parse_name
