@@ -30,7 +30,8 @@ from generator.identity import title_key  # noqa: E402
 from generator.names import name_key, slugify  # noqa: E402
 from generator.records import Paper, Person  # noqa: E402
 from generator.yamlfile import to_yaml  # noqa: E402
-from generator.render import REFERENCES_MARK, cite_section  # noqa: E402
+from generator.assembly import REFERENCES_MARK  # noqa: E402
+from generator.render import cite_section  # noqa: E402
 
 FIRST = ("Anna Wei José François Jörg Zoë Renée Søren Björn Yingfa Xinrong Priya Omar Lucas Mei Hiroshi Sara Ivan "
          "Chloé Andrés Nikolai Fatima Emma Kai Tomáš Ingrid Rahul Elena Min-Jun Aylin Jonas Lea Diego Yuki Olga "
@@ -57,14 +58,15 @@ VENUES = {"conference": ["ACL", "EMNLP", "NAACL", "NeurIPS", "ICLR", "ICML", "CO
           "preprint": ["arXiv"], "workshop": ["BlackboxNLP", "RepL4NLP", "Efficient NLP Workshop"]}
 KB, MB, GIB = 1000, 1000 ** 2, 2 ** 30
 GEN_CHILD = """import json, sys, time; sys.path.insert(0, sys.argv[1]); t0 = time.perf_counter()
-from generator.errors import ContentError; from generator.render import Options, expand_markers; from generator.site import generate
-t1 = time.perf_counter(); options = Options(defer_references=True)
-try: site = generate(sys.argv[2], options)
+from generator.errors import ContentError; from generator.views import Options; from generator.assembly import expand_markers
+from generator.site import generate; from generator.session import Session
+t1 = time.perf_counter(); options = Options(defer_references=True); session = Session()
+try: site = generate(sys.argv[2], options, session)
 except ContentError as error: sys.exit(f"generate() refused the lab:\\n{str(error)[:4000]}")
 t2 = time.perf_counter()
 import yaml; from pathlib import Path; record = sorted(Path(sys.argv[2]).glob('papers/*.yaml'))[0]
 text = record.read_text(); data = yaml.safe_load(text); data['title'] += ' (edited)'
-record.write_text(yaml.safe_dump(data, allow_unicode=True)); t3 = time.perf_counter(); generate(sys.argv[2], options)
+record.write_text(yaml.safe_dump(data, allow_unicode=True)); t3 = time.perf_counter(); generate(sys.argv[2], options, session)
 t4 = time.perf_counter(); record.write_text(text)
 with open(sys.argv[3] + '.items', 'w', encoding='utf-8') as out:
     out.writelines(json.dumps([key, item], ensure_ascii=False) + '\\n' for key, item in site.csl.items())

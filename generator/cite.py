@@ -29,41 +29,66 @@ PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 STYLES = {"apa": ("APA", "apa"), "acl": ("ACL", "association-for-computational-linguistics"),
           "ieee": ("IEEE", "ieee"), "chicago": ("Chicago", "chicago-author-date"), "mla": ("MLA", "modern-language-association")}
 
-_answers: dict[tuple, object] = {}
-_elements: list = []  # keeps lxml's element proxies of the style and locale trees alive, so their id() stays theirs
-_kept: set[int] = set()
+class StyleTreeMemo:
+    """citeproc-py asks the same questions of the style tree for every reference: XPath searches,
+    `get_root`, `get_macro`, `calls_variable`. Their answers depend on the style tree only, so
+    they are remembered, for the elements of the style and locale trees that `keep` holds alive
+    (an lxml proxy's id() is its own only while it lives). Installed once, on first use.
+
+    These methods are replaced in citeproc-py's classes: `PATCHED` names them with a hash of the
+    source they were read from, and a test fails when an upgrade of citeproc-py changes one (the
+    pin in pyproject.toml is the versions this was checked on)."""
+
+    PATCHED = {("CitationStylesElement", "xpath_search"): "258fe4fe11f6d2f3",
+               ("CitationStylesElement", "get_root"): "f846c539a058c80c",
+               ("CitationStylesElement", "get_macro"): "1947e6a92b5c7589",
+               ("Parent", "calls_variable"): "0be54bb70ed2e437",
+               ("Text", "calls_variable"): "84f7651ed4c7701a"}
+    answers: dict[tuple, object] = {}
+    elements: list = []
+    kept: set[int] = set()
+    installed = False
+
+    @classmethod
+    def install(cls) -> None:
+        if cls.installed:
+            return
+        for class_name, method in cls.PATCHED:
+            owner = getattr(citeproc_model, class_name)
+            setattr(owner, method, cls._remembered(getattr(owner, method), method))
+        cls.installed = True
+
+    @classmethod
+    def _remembered(cls, original, name: str):
+        def remembered(self, *args):
+            if id(self) not in cls.kept:  # a passing proxy: its id() may be another element's tomorrow
+                return original(self, *args)
+            key = (id(self), name, args)
+            try:
+                return cls.answers[key]
+            except KeyError:
+                answer = cls.answers[key] = original(self, *args)
+                return answer
+
+        remembered.original = original
+        return remembered
+
+    @classmethod
+    def keep(cls, style: CitationStylesStyle) -> None:
+        for tree in [style.root, *style.root.locales]:
+            elements = list(tree.getroottree().getroot().iter())
+            cls.elements.extend(elements)
+            cls.kept.update(map(id, elements))
 
 
-def _remember(cls, name: str) -> None:
-    """Make a method of citeproc's style elements that depends only on the style tree remember its answers."""
-    method = getattr(cls, name)
-
-    def remembered(self, *args):
-        if id(self) not in _kept:  # a passing proxy: its id() may be another element's tomorrow
-            return method(self, *args)
-        key = (id(self), name, args)
-        try:
-            return _answers[key]
-        except KeyError:
-            answer = _answers[key] = method(self, *args)
-            return answer
-
-    setattr(cls, name, remembered)
-
-
-for _cls, _name in [(citeproc_model.CitationStylesElement, "xpath_search"), (citeproc_model.CitationStylesElement, "get_root"),
-                    (citeproc_model.CitationStylesElement, "get_macro"), (citeproc_model.Parent, "calls_variable"),
-                    (citeproc_model.Text, "calls_variable")]:
-    _remember(_cls, _name)
 _styles: dict[str, CitationStylesStyle] = {}
 
 
 def _style(name: str) -> CitationStylesStyle:
     if name not in _styles:
+        StyleTreeMemo.install()
         style = CitationStylesStyle(get_style_filepath(STYLES[name][1]), validate=False)
-        for tree in [style.root, *style.root.locales]:
-            _elements.extend(tree.getroottree().getroot().iter())
-        _kept.update(map(id, _elements))
+        StyleTreeMemo.keep(style)
         _styles[name] = style
     return _styles[name]
 
@@ -85,10 +110,6 @@ def references(item: dict, styles: tuple[str, ...]) -> list[tuple[str, str]]:
     return out
 
 
-# Formatted references by CSL item and styles, kept across the rebuilds of `mkdocs serve`.
-_FORMATTED: dict[str, list[tuple[str, str]]] = {}
-
-
 class Background:
     """References formatted by a second Python process while MkDocs writes the pages: at ~3 ms a
     paper they would add half a minute to a 10,000-paper build on one core. The worker
@@ -100,10 +121,11 @@ class Background:
 
     MIN_ITEMS = 100
 
-    def __init__(self, items: dict[str, dict], styles: tuple[str, ...]):
+    def __init__(self, items: dict[str, dict], styles: tuple[str, ...], formatted: dict | None = None):
         self.items, self.styles = items, styles
+        self.formatted = {} if formatted is None else formatted  # by CSL item and styles (a session's)
         self.cache_keys = {key: json.dumps([item, styles], sort_keys=True) for key, item in items.items()}
-        missing = [key for key, cache_key in self.cache_keys.items() if cache_key not in _FORMATTED]
+        missing = [key for key, cache_key in self.cache_keys.items() if cache_key not in self.formatted]
         self.worker: subprocess.Popen | None = None
         self.pending = set(missing)
         self.arrived = threading.Condition()
@@ -130,7 +152,7 @@ class Background:
             for line in worker.stdout:
                 key, refs = json.loads(line)
                 with self.arrived:
-                    _FORMATTED[self.cache_keys[key]] = [tuple(ref) for ref in refs]
+                    self.formatted[self.cache_keys[key]] = [tuple(ref) for ref in refs]
                     self.pending.discard(key)
                     self.arrived.notify_all()
         except (OSError, ValueError):
@@ -145,9 +167,9 @@ class Background:
         cache_key = self.cache_keys[key]
         with self.arrived:
             self.arrived.wait_for(lambda: key not in self.pending)
-        if cache_key not in _FORMATTED:
-            _FORMATTED[cache_key] = references(self.items[key], self.styles)
-        return _FORMATTED[cache_key]
+        if cache_key not in self.formatted:
+            self.formatted[cache_key] = references(self.items[key], self.styles)
+        return self.formatted[cache_key]
 
     def close(self) -> None:
         if self.worker is not None:

@@ -16,7 +16,8 @@ from .importer import import_bib, topic_index, write_records
 from .loader import Content, load_content
 from .names import slugify
 from .records import json_schemas
-from .render import Options, expand_markers
+from .assembly import expand_markers
+from .views import Options
 from .site import check, generate
 
 MARKER = ".labpubs-generated"
@@ -66,7 +67,7 @@ def cmd_generate(args) -> int:
         target.parent.mkdir(parents=True, exist_ok=True)
         if source.suffix == ".md":
             text = source.read_text(encoding="utf-8")
-            target.write_text(expand_markers(text, rel, site.fragments, options), encoding="utf-8")
+            target.write_text(expand_markers(text, rel, site.fragments, options.use_directory_urls), encoding="utf-8")
         else:
             shutil.copy2(source, target)
     for page in site.pages:

@@ -241,7 +241,7 @@ def from_latex(value: str) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
-def _decode(nodes) -> str:
+def _decode(nodes, nested: bool = False) -> str:
     out = []
     for node in nodes or ():
         if isinstance(node, LatexCharsNode):
@@ -252,7 +252,7 @@ def _decode(nodes) -> str:
             # a lone \[ or \( is not math: keep it as written
             out.append("$" + "".join(n.latex_verbatim() for n in node.nodelist) + "$" if closed else verbatim)
         elif isinstance(node, LatexGroupNode):
-            out.append(_decode_group(node))
+            out.append(_decode_group(node, nested))
         elif isinstance(node, LatexMacroNode):
             out.append(_decode_macro(node))
         elif isinstance(node, LatexSpecialsNode):
@@ -262,11 +262,12 @@ def _decode(nodes) -> str:
     return "".join(out)
 
 
-def _decode_group(node) -> str:
+def _decode_group(node, nested: bool = False) -> str:
     nodes = [n for n in node.nodelist if not (isinstance(n, LatexGroupNode) and not n.nodelist)]  # \ss{}
-    if len(nodes) == 1 and isinstance(nodes[0], LatexMacroNode) and _is_character(nodes[0]):
-        return _decode_macro(nodes[0])  # {\"u}, {\O}, {\ss{}}: braces that only hold one character
-    inner = _decode(node.nodelist)
+    if (len(nodes) == 1 and isinstance(nodes[0], LatexMacroNode) and _is_character(nodes[0])
+            and not (nested and nodes[0].macroname in "&%_#")):
+        return _decode_macro(nodes[0])  # {\"u}, {\O}, {\&}: braces that only hold one character
+    inner = _decode(node.nodelist, nested=True)
     if not inner:
         return ""
     if WORDS.fullmatch(inner):

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import Problem
 from .names import slugify
 from .records import KEY_PATTERN, PAPER_TYPES, RESERVED_KEYS, Paper, Person, Topic
+from .session import Session
 
 class RecordLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """Safe YAML, C-speed where available, that reads dates and decimals as text: pydantic then
@@ -33,9 +34,6 @@ RecordLoader.yaml_implicit_resolvers = {
 PAPERS_DIR, PEOPLE_FILE, TOPICS_FILE = "papers", "people.yaml", "topics.yaml"
 MAX_FILE_BYTES = 1 << 20
 MAX_VALUES = 200_000
-# Valid records by file, kept across the rebuilds of `mkdocs serve` (one process): a file whose
-# modification time, size and known topics and members are unchanged is not read again.
-_VALID_PAPERS: dict[Path, tuple[tuple, Paper]] = {}
 
 
 @dataclass
@@ -72,9 +70,12 @@ def paper_files(root: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_content(root: str | Path) -> Content:
-    """Load and validate every record under `root`; problems are collected, not raised."""
+def load_content(root: str | Path, session: Session | None = None) -> Content:
+    """Load and validate every record under `root`; problems are collected, not raised. With a
+    `session`, a paper file whose modification time and size (and the topics and members it was
+    checked against) are unchanged since the session's last load is not read again."""
     content = Content(Path(root))
+    session = session or Session()
     people_path = content.root / PEOPLE_FILE
     if people_path.exists():
         data = _read_yaml(content, people_path)
@@ -104,14 +105,12 @@ def load_content(root: str | Path) -> Content:
     known = {"topics": set(content.topics), "members": {p.slug or slugify(p.name) for p in content.people}}
     files = paper_files(content.root)
     for path in files:
-        _load_paper(content, path, known)
-    for gone in set(_VALID_PAPERS) - set(files):
-        if gone.parent == content.root / PAPERS_DIR:
-            del _VALID_PAPERS[gone]
+        _load_paper(content, path, known, session.records)
+    session.forget_records_except(content.root / PAPERS_DIR, files)
     return content
 
 
-def _load_paper(content: Content, path: Path, known: dict[str, set[str]]) -> None:
+def _load_paper(content: Content, path: Path, known: dict[str, set[str]], valid: dict) -> None:
     key = path.stem
     if not KEY_PATTERN.match(key) or key in RESERVED_KEYS:
         content.problems.append(Problem(
@@ -125,7 +124,7 @@ def _load_paper(content: Content, path: Path, known: dict[str, set[str]]) -> Non
         return
     stat = path.stat()
     stamp = (stat.st_mtime_ns, stat.st_size, frozenset(known["topics"]), frozenset(known["members"]))
-    cached = _VALID_PAPERS.get(path)
+    cached = valid.get(path)
     if cached and cached[0] == stamp:
         paper = cached[1]
     else:
@@ -137,7 +136,7 @@ def _load_paper(content: Content, path: Path, known: dict[str, set[str]]) -> Non
             return
         paper = _validate(content, path, Paper, data, (), known)
         if paper:
-            _VALID_PAPERS[path] = (stamp, paper)
+            valid[path] = (stamp, paper)
     if paper:
         content.papers[key] = paper
         content.sources[key] = path

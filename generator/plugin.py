@@ -1,11 +1,9 @@
-"""The MkDocs adapter: adds the generated pages as in-memory files (not in the nav), keeps the
-YAML records out of the site and fills the `<!-- labpubs:NAME -->` markers of hand-written pages.
-
-A generated page's body is finished HTML, so MkDocs gets only its front matter and a stub to
-convert, and the body comes back in `on_page_content`: Markdown's raw-HTML parsing of thousands
-of listing pages was half of a large build. What MkDocs need not see lands in `on_post_page`, in
-the finished HTML: the paper lists of listing pages (so they are never all in memory at once, nor
-parsed by the search indexer) and the formatted references, made by a second process meanwhile."""
+"""The MkDocs adapter: each hook hands its work to the core. `on_files` generates the site and adds
+its pages as in-memory files outside the nav, keeping the YAML records out of the site; the page
+hooks follow `assembly`'s protocol; hand-written pages get their `<!-- labpubs:NAME -->` markers
+filled. One `Session` lives as long as the plugin: a `mkdocs serve` rebuild reuses what did not
+change (MkDocs keeps a plugin that has `on_startup` across the rebuilds of one serve).
+"""
 
 from __future__ import annotations
 
@@ -18,12 +16,15 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from .assembly import Assembly, expand_markers
 from .cite import STYLES, Background
 from .errors import ContentError
-from .mathext import MathExtension
 from .loader import Content
-from .render import REFERENCES_MARK, Options, cite_section, expand_markers, front_matter
-from .site import generate
+from .mathext import MathExtension
+from .render import cite_section
+from .session import Session
+from .site import Site, generate
+from .views import Options
 
 log = logging.getLogger("mkdocs.plugins.labpubs")
 
@@ -38,20 +39,24 @@ class LabpubsConfig(Config):
     math = c.Type(bool, default=True)  # $...$ in hand-written pages as MathML
 
 
-STUB = "<!-- labpubs: generated page -->\n"
-
-
 class LabpubsPlugin(BasePlugin[LabpubsConfig]):
-    fragments: dict[str, str] = {}
-    bodies: dict[str, str] = {}
-    references: Background | None = None
-    cited: dict[str, str] = {}  # paper page path -> paper key
-    fills: dict = {}  # listing page path -> Page.fill
-    heads: dict[str, dict] = {}  # paper page path -> its meta tags and JSON-LD, for the theme
+    def __init__(self) -> None:
+        self.session = Session()
+        self.assembly: Assembly | None = None
+        self.fragments: dict[str, str] = {}
+        self.references: Background | None = None
+
+    def on_startup(self, *, command, dirty) -> None:
+        """Present so that MkDocs keeps this plugin, and its session, across serve rebuilds."""
 
     def on_config(self, config):
         if self.config.enabled and self.config.math:
             config.markdown_extensions.append(MathExtension())
+        self.options = Options(use_directory_urls=config.use_directory_urls,
+                               bibtex_unicode=self.config.bibtex_unicode, page_size=max(1, self.config.page_size),
+                               site_url=config.site_url or None, site_name=config.site_name,
+                               citation_styles=tuple(self.config.citation_styles),
+                               authors_shown=max(1, self.config.authors_shown), defer_references=True)
         return config
 
     def _root(self, config) -> Path:
@@ -61,59 +66,48 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         if not self.config.enabled:
             return None
         root = self._root(config)
-        self.options = Options(use_directory_urls=config.use_directory_urls,
-                               bibtex_unicode=self.config.bibtex_unicode, page_size=max(1, self.config.page_size),
-                               site_url=config.site_url or None, site_name=config.site_name,
-                               citation_styles=tuple(self.config.citation_styles),
-                               authors_shown=max(1, self.config.authors_shown), defer_references=True)
         try:
-            site = generate(root, self.options)
+            site = generate(root, self.options, self.session)
         except ContentError as error:
             raise PluginError(str(error)) from None
         for problem in site.warnings:
             log.info(str(problem))
         if root == Path(config.docs_dir).resolve():
-            records = Content(root)
-            for file in [f for f in files if records.is_data_file(f.src_uri)]:
-                files.remove(file)
-        self.bodies, self.fills, self.heads = {}, {}, {}
+            _drop_records(files, Content(root))
+        self._start_references(site)
+        self.assembly = Assembly(site.pages, self._references if self.references else None,
+                                 {f"papers/{p.key}.md": p.key for p in site.library.papers})
+        self.fragments = site.fragments
         for page in site.pages:
             if files.get_file_from_path(page.path) is not None:
                 raise PluginError(f"{page.path} is generated by labpubs; rename or remove the hand-written "
                                   f"{page.path} in {config.docs_dir}")
             inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            if page.fill:
-                self.fills[page.path] = page.fill
-            meta = page.meta
-            if meta and "labpubs" in meta:  # goes to page.meta as it is, not through YAML and back
-                self.heads[page.path] = meta["labpubs"]
-                meta = {key: value for key, value in meta.items() if key != "labpubs"}
-            if meta is None:
-                content = page.body.encode()  # bytes: half the memory of a str with one non-Latin-1 character
-            elif page.html:
-                self.bodies[page.path] = page.body
-                content = front_matter(meta) + STUB
-            else:
-                content = front_matter(meta) + page.body
-            files.append(File.generated(config, page.path, content=content, inclusion=inclusion))
-        self.fragments = site.fragments
-        self.close()
-        if self.options.citation_styles:
-            self.references = Background(site.csl, self.options.citation_styles)
-            self.cited = {f"papers/{p.key}.md": p.key for p in site.library.papers}
+            files.append(File.generated(config, page.path, content=self.assembly.source(page), inclusion=inclusion))
         return files
 
+    def _start_references(self, site: Site) -> None:
+        """Formatted references come from a second process while MkDocs writes the pages."""
+        self.close()
+        if self.options.citation_styles:
+            self.references = Background(site.csl, self.options.citation_styles, self.session.references)
+
+    def _references(self, key: str) -> str:
+        return cite_section(self.references.get(key))
+
+    def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str | None:
+        if not self.config.enabled:
+            return None
+        head = self.assembly.head(page.file.src_uri) if self.assembly else None
+        if head is not None:
+            page.meta["labpubs"] = head
+        return expand_markers(markdown, page.file.src_uri, self.fragments, self.options.use_directory_urls)
+
     def on_page_content(self, html: str, /, *, page, config, files) -> str | None:
-        return self.bodies.get(page.file.src_uri)
+        return self.assembly.body(page.file.src_uri) if self.assembly else None
 
     def on_post_page(self, output: str, /, *, page, config) -> str | None:
-        path = page.file.src_uri
-        if path in self.fills:
-            return self.fills[path](output)
-        key = self.cited.get(path)
-        if key is not None and self.references is not None:
-            return output.replace(REFERENCES_MARK, cite_section(self.references.get(key)), 1)
-        return None
+        return self.assembly.finish(page.file.src_uri, output) if self.assembly else None
 
     def close(self) -> None:
         if self.references is not None:
@@ -126,16 +120,14 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
     def on_build_error(self, *, error) -> None:
         self.close()
 
-    def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str | None:
-        if not self.config.enabled:
-            return None
-        head = self.heads.get(page.file.src_uri)
-        if head is not None:
-            page.meta["labpubs"] = head
-        return expand_markers(markdown, page.file.src_uri, self.fragments, self.options)
-
     def on_serve(self, server, /, *, config, builder):
         root = self._root(config)
         if self.config.enabled and not root.is_relative_to(Path(config.docs_dir).resolve()):
             server.watch(str(root))
         return server
+
+
+def _drop_records(files: Files, records: Content) -> None:
+    """The YAML records are read by the plugin, never published as they are."""
+    for file in [f for f in files if records.is_data_file(f.src_uri)]:
+        files.remove(file)

@@ -7,11 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ContentError, Problem
+from .assembly import Page
 from .checks import find_problems
+from .errors import ContentError, Problem
 from .library import Library, build_library
 from .loader import load_content
-from .render import Options, Page, Renderer
+from .render import render
+from .session import Session
+from .views import Options
 
 
 @dataclass
@@ -23,9 +26,9 @@ class Site:
     csl: dict[str, dict]  # each paper's CSL-JSON item, by key
 
 
-def check(content_dir: str | Path) -> Library:
+def check(content_dir: str | Path, session: Session | None = None) -> Library:
     """Load and cross-check the content; raises ContentError listing every error found."""
-    content = load_content(content_dir)
+    content = load_content(content_dir, session)
     library = build_library(content)
     library.problems += find_problems(library, content)
     if any(p.severity == "error" for p in library.problems):
@@ -33,8 +36,10 @@ def check(content_dir: str | Path) -> Library:
     return library
 
 
-def generate(content_dir: str | Path, options: Options = Options()) -> Site:
-    """Every generated page and embeddable fragment of the site, or ContentError."""
-    library = check(content_dir)
-    renderer = Renderer(library, options)
-    return Site(library, renderer.pages(), renderer.fragments(), list(library.problems), renderer.csl)
+def generate(content_dir: str | Path, options: Options = Options(), session: Session | None = None) -> Site:
+    """Every generated page and embeddable fragment of the site, or ContentError. A `session`
+    (one per `mkdocs serve`) lets a rebuild reuse what did not change."""
+    session = session or Session()
+    library = check(content_dir, session)
+    rendered = render(library, options, session)
+    return Site(library, rendered.pages, rendered.fragments, list(library.problems), rendered.csl)

@@ -138,7 +138,6 @@ def test_references_made_by_the_worker_process_equal_those_made_here(library, mo
     styles = ("apa", "acl", "ieee")
     expected = {key: cite.references(item, styles) for key, item in items.items()}
     monkeypatch.setattr(cite.Background, "MIN_ITEMS", 1)
-    monkeypatch.setattr(cite, "_FORMATTED", {})
     background = cite.Background(items, styles)
     assert background.worker is not None
     try:
@@ -155,7 +154,6 @@ def test_references_still_made_when_the_worker_dies(library, monkeypatch):
 
     items = {p.key: csl_item(p) for p in library.papers}
     monkeypatch.setattr(cite.Background, "MIN_ITEMS", 1)
-    monkeypatch.setattr(cite, "_FORMATTED", {})
     background = cite.Background(items, ("apa",))
     background.worker.kill()
     background.worker.wait()
@@ -224,3 +222,20 @@ def test_math_in_hand_written_pages_is_mathml(project):
     assert len(body.find_all("math")) == 2
     assert "costs $5 and $6" in body.get_text() and body.find("code").get_text() == "$\\alpha$"
     assert "$" not in page.title.get_text()
+
+
+def test_the_citeproc_methods_we_remember_are_the_ones_we_read():
+    """cite.StyleTreeMemo replaces five citeproc-py methods with versions that remember their
+    answers; an upgrade of citeproc-py that changes one of them must be read again."""
+    import hashlib
+    import inspect
+
+    from citeproc import model
+    from generator.cite import StyleTreeMemo, references
+
+    references({"id": "x", "type": "book", "title": "T"}, ("apa",))  # installs the memo
+    for (owner, name), digest in StyleTreeMemo.PATCHED.items():
+        method = getattr(getattr(model, owner), name)
+        assert hasattr(method, "original"), (owner, name)
+        source = inspect.getsource(method.original)
+        assert hashlib.sha256(source.encode()).hexdigest()[:16] == digest, f"citeproc-py changed {owner}.{name}"

@@ -57,17 +57,19 @@ def test_a_rebuild_redoes_only_the_edited_record(tmp_path, monkeypatch):
     """What `mkdocs serve` gains: records whose file did not change are neither read, validated nor
     rendered again (the caches live in the serving process)."""
     from generator import loader, render
+    from generator.session import Session
     from generator.site import generate
 
     content = copy_project(tmp_path) / "content"
-    first = {p.path: p.content for p in generate(content).pages}
+    session = Session()
+    first = {p.path: p.content for p in generate(content, session=session).pages}
     validated, rendered = [], []
-    original_validate, original_render = loader._validate, render.Renderer._paper_page
+    original_validate, original_render = loader._validate, render.paper_page
     monkeypatch.setattr(loader, "_validate", lambda *a, **k: validated.append(a[2].__name__) or original_validate(*a, **k))
-    monkeypatch.setattr(render.Renderer, "_paper_page", lambda self, p: rendered.append(p.key) or original_render(self, p))
+    monkeypatch.setattr(render, "paper_page", lambda r, p: rendered.append(p.key) or original_render(r, p))
     record = content / "papers" / "densinglaw.yaml"
     record.write_text(record.read_text().replace("title: Densing Law of LLMs", "title: Densing Law of LLMs, again"))
-    second = {p.path: p.content for p in generate(content).pages}
+    second = {p.path: p.content for p in generate(content, session=session).pages}
     assert validated.count("Paper") == 1 and rendered == ["densinglaw"]
     changed = {path for path in first if first[path] != second[path]}
     assert "papers/densinglaw.md" in changed and "papers/apb.md" not in changed
