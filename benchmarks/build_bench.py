@@ -18,7 +18,19 @@ and the targets.
     .venv/bin/python benchmarks/build_bench.py [--papers 1000] [--seed 1] [--keep DIR]
 """
 
-import argparse, datetime, itertools, json, os, platform, random, shutil, statistics, subprocess, sys, tempfile, time
+import argparse
+import datetime
+import itertools
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
 from importlib.metadata import version
 from pathlib import Path
 
@@ -26,37 +38,63 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from generator.assembly import REFERENCES_MARK  # noqa: E402
 from generator.identity import title_key  # noqa: E402
 from generator.names import name_key, slugify  # noqa: E402
 from generator.records import Paper, Person  # noqa: E402
-from generator.yamlfile import to_yaml  # noqa: E402
-from generator.assembly import REFERENCES_MARK  # noqa: E402
 from generator.render import cite_section  # noqa: E402
+from generator.yamlfile import to_yaml  # noqa: E402
 
-FIRST = ("Anna Wei José François Jörg Zoë Renée Søren Björn Yingfa Xinrong Priya Omar Lucas Mei Hiroshi Sara Ivan "
-         "Chloé Andrés Nikolai Fatima Emma Kai Tomáš Ingrid Rahul Elena Min-Jun Aylin Jonas Lea Diego Yuki Olga "
-         "Daniel Şebnem Łukasz Ana María Ahmed Leila Pedro Noah Amélie Mateo Hana Jakub Ines Tariq Sofia").split()
-LAST = ("Müller García Novák Østergaard Schölkopf Lefèvre Dvořák Yeşil Chen Zhang Wang Li Liu Zhao Sun Han Hu Smith "
-        "Johnson Kim Park Nguyen Patel Kumar Rossi Ivanova Tanaka Sato Silva Costa Cohen Levy Jensen Larsen Brown "
-        "Taylor Wilson Moore López Fischer Weber Wagner Becker Dubois Moreau Kowalski Nowak Horvat Petrov Sokolova "
-        "Yılmaz Demir Åberg Ødegaard Núñez Gonçalves Papadopoulos Okafor Mensah Haddad Sørensen Virtanen").split()
+FIRST = (
+    "Anna Wei José François Jörg Zoë Renée Søren Björn Yingfa Xinrong Priya Omar Lucas Mei Hiroshi Sara Ivan "
+    "Chloé Andrés Nikolai Fatima Emma Kai Tomáš Ingrid Rahul Elena Min-Jun Aylin Jonas Lea Diego Yuki Olga "
+    "Daniel Şebnem Łukasz Ana María Ahmed Leila Pedro Noah Amélie Mateo Hana Jakub Ines Tariq Sofia"
+).split()
+LAST = (
+    "Müller García Novák Østergaard Schölkopf Lefèvre Dvořák Yeşil Chen Zhang Wang Li Liu Zhao Sun Han Hu Smith "
+    "Johnson Kim Park Nguyen Patel Kumar Rossi Ivanova Tanaka Sato Silva Costa Cohen Levy Jensen Larsen Brown "
+    "Taylor Wilson Moore López Fischer Weber Wagner Becker Dubois Moreau Kowalski Nowak Horvat Petrov Sokolova "
+    "Yılmaz Demir Åberg Ødegaard Núñez Gonçalves Papadopoulos Okafor Mensah Haddad Sørensen Virtanen"
+).split()
 ADJ = "Efficient Scalable Robust Sparse Faithful Adaptive Hierarchical Multilingual Long-Context Lightweight".split()
-NOUN = ("Attention Retrieval Decoding Tokenization Alignment Distillation Pruning Reasoning Memory Planning "
-        "Quantization Routing Compression Evaluation Adapters Embeddings Caching Editing").split()
-TASK = ("Question Answering|Code Generation|Machine Translation|Summarization|Tool Use|Dialogue|Theorem Proving|"
-        "Protein Design|Speech Recognition|Table Understanding|Math Word Problems").split("|")
-ACRO, SYSTEM = "RNN LLM MoE GPT BERT SSM KV RAG".split(), "Flash Turbo Deep Open Mini Mega Hyper Swift Echo Nova".split()
-WORDS = ("we model language data training results method approach tasks performance benchmark show propose experiments "
-         "baseline accuracy tokens context inference large parameters efficient evaluate across improves compared "
-         "existing state art learning retrieval memory cost latency quality human").split()
-LATEX_BITS = ("$O(n^2)$", r"\textit{in-context}", r"50\%", "``reasoning''", r"$\infty$", r"\emph{sparse}", r"3.5--4.2\%")
-TOPICS = ("long-context efficient-inference scaling-laws pretraining evaluation parameter-efficient-tuning "
-          "tool-learning model-editing chinese-nlp ai-for-science retrieval alignment multilinguality reasoning "
-          "code-generation speech vision-language interpretability quantization agents").split()
-VENUES = {"conference": ["ACL", "EMNLP", "NAACL", "NeurIPS", "ICLR", "ICML", "COLING", "AAAI"],
-          "journal": ["TACL", "JMLR", "Nature Machine Intelligence", "Computational Linguistics"],
-          "preprint": ["arXiv"], "workshop": ["BlackboxNLP", "RepL4NLP", "Efficient NLP Workshop"]}
-KB, MB, GIB = 1000, 1000 ** 2, 2 ** 30
+NOUN = (
+    "Attention Retrieval Decoding Tokenization Alignment Distillation Pruning Reasoning Memory Planning "
+    "Quantization Routing Compression Evaluation Adapters Embeddings Caching Editing"
+).split()
+TASK = (
+    "Question Answering|Code Generation|Machine Translation|Summarization|Tool Use|Dialogue|Theorem Proving|"
+    "Protein Design|Speech Recognition|Table Understanding|Math Word Problems"
+).split("|")
+ACRO, SYSTEM = (
+    "RNN LLM MoE GPT BERT SSM KV RAG".split(),
+    "Flash Turbo Deep Open Mini Mega Hyper Swift Echo Nova".split(),
+)
+WORDS = (
+    "we model language data training results method approach tasks performance benchmark show propose experiments "
+    "baseline accuracy tokens context inference large parameters efficient evaluate across improves compared "
+    "existing state art learning retrieval memory cost latency quality human"
+).split()
+LATEX_BITS = (
+    "$O(n^2)$",
+    r"\textit{in-context}",
+    r"50\%",
+    "``reasoning''",
+    r"$\infty$",
+    r"\emph{sparse}",
+    r"3.5--4.2\%",
+)
+TOPICS = (
+    "long-context efficient-inference scaling-laws pretraining evaluation parameter-efficient-tuning "
+    "tool-learning model-editing chinese-nlp ai-for-science retrieval alignment multilinguality reasoning "
+    "code-generation speech vision-language interpretability quantization agents"
+).split()
+VENUES = {
+    "conference": ["ACL", "EMNLP", "NAACL", "NeurIPS", "ICLR", "ICML", "COLING", "AAAI"],
+    "journal": ["TACL", "JMLR", "Nature Machine Intelligence", "Computational Linguistics"],
+    "preprint": ["arXiv"],
+    "workshop": ["BlackboxNLP", "RepL4NLP", "Efficient NLP Workshop"],
+}
+KB, MB, GIB = 1000, 1000**2, 2**30
 GEN_CHILD = """import json, sys, time; sys.path.insert(0, sys.argv[1]); t0 = time.perf_counter()
 from generator.errors import ContentError; from generator.views import Options; from generator.assembly import expand_markers
 from generator.site import generate; from generator.session import Session
@@ -91,16 +129,26 @@ def author_pool(rng: random.Random, size: int) -> tuple[list[tuple[str, str]], l
         if name_key(f"{first} {last}") not in keys:
             keys.add(name_key(f"{first} {last}"))
             pool.append((first, last))
-    return pool, list(itertools.accumulate(1 / rank ** 1.1 for rank in range(1, size + 1)))
+    return pool, list(itertools.accumulate(1 / rank**1.1 for rank in range(1, size + 1)))
 
 
 def make_title(rng: random.Random) -> str:
     system = rng.choice(SYSTEM) + rng.choice(NOUN)
     head = rng.choice([f"{system}: ", "", "", rf"$\infty${system}: ", rf"\textit{{{system}}}: "])
     acro = rng.choice(ACRO)
-    tail = rng.choice(["", "", "", f" with {acro}s", rf" in \textit{{{rng.choice(ADJ).lower()}}} {acro}s",
-                       rf" Using {rng.randint(2, 90)}\% of the Tokens", f": Do ``{rng.choice(ADJ)}'' Models Help?",
-                       rf" in $O(n \log n)$ Time", f" at {rng.choice(['Scale', 'Test Time', 'Low Cost', 'the Edge'])}"])
+    tail = rng.choice(
+        [
+            "",
+            "",
+            "",
+            f" with {acro}s",
+            rf" in \textit{{{rng.choice(ADJ).lower()}}} {acro}s",
+            rf" Using {rng.randint(2, 90)}\% of the Tokens",
+            f": Do ``{rng.choice(ADJ)}'' Models Help?",
+            r" in $O(n \log n)$ Time",
+            f" at {rng.choice(['Scale', 'Test Time', 'Low Cost', 'the Edge'])}",
+        ]
+    )
     return f"{head}{rng.choice(ADJ)} {rng.choice(NOUN)} for {rng.choice(TASK)}{tail}"
 
 
@@ -109,7 +157,7 @@ def make_abstract(rng: random.Random) -> str:
     words = rng.choices(WORDS, k=200)
     for _ in range(rng.randint(1, 4) if rng.random() < 0.3 else 0):
         words[rng.randrange(200)] = rng.choice(LATEX_BITS)
-    return ". ".join(s[0].upper() + s[1:] for s in (" ".join(words[i:i + 20]) for i in range(0, 200, 20))) + "."
+    return ". ".join(s[0].upper() + s[1:] for s in (" ".join(words[i : i + 20]) for i in range(0, 200, 20))) + "."
 
 
 def make_paper(rng, i, title, people, members) -> dict:
@@ -123,9 +171,15 @@ def make_paper(rng, i, title, people, members) -> dict:
     year = rng.randint(2010, 2026)
     kind = rng.choices(list(VENUES), [50, 20, 22, 8])[0]
     venue = rng.choice(VENUES[kind])
-    data = {"title": title, "authors": names, "year": year, "type": kind, "abstract": make_abstract(rng),
-            "venue": venue if kind == "journal" else f"{venue} {year}",
-            "topics": rng.sample(TOPICS, rng.choice([1, 1, 2, 2, 3]))}
+    data = {
+        "title": title,
+        "authors": names,
+        "year": year,
+        "type": kind,
+        "abstract": make_abstract(rng),
+        "venue": venue if kind == "journal" else f"{venue} {year}",
+        "topics": rng.sample(TOPICS, rng.choice([1, 1, 2, 2, 3])),
+    }
     if rng.random() < 0.4:
         data["date"] = datetime.date(year, rng.randint(1, 12), rng.randint(1, 28))
     if kind in ("conference", "journal"):
@@ -134,8 +188,15 @@ def make_paper(rng, i, title, people, members) -> dict:
             data["doi"] = f"10.{rng.randint(1000, 99999)}/lp.{i}"
     if kind == "preprint" or rng.random() < 0.3:
         data["arxiv"] = f"{year % 100:02d}{rng.randint(1, 12):02d}.{i:05d}"
-    links = {k: v for k, v, p in (("code", "https://github.com/lab/p{i}", 0.4), ("pdf", "/files/p{i}.pdf", 0.3),
-                                   ("slides", "https://slides.example.org/p{i}", 0.05)) if rng.random() < p}
+    links = {
+        k: v
+        for k, v, p in (
+            ("code", "https://github.com/lab/p{i}", 0.4),
+            ("pdf", "/files/p{i}.pdf", 0.3),
+            ("slides", "https://slides.example.org/p{i}", 0.05),
+        )
+        if rng.random() < p
+    }
     data["links"] = {k: v.format(i=i) for k, v in links.items()}
     if rng.random() < 0.02:
         data["award"] = rng.choice(["Outstanding Paper", "Best Paper Award", "Best Demo"])
@@ -164,8 +225,11 @@ def make_lab(project: Path, n: int, seed: int) -> int:
     selected = set(rng.sample(range(n), min(8, n)))  # a few selected papers
     for i, (title, people) in enumerate(drafts):
         data = {**make_paper(rng, i, title, people, set(top)), "selected": i in selected}
-        key = (slugify(people[0][1]).replace("-", "") or "paper") + str(data["year"]) + slugify(
-            title.replace(r"\textit", "").replace(r"\infty", "")).split("-")[0]
+        key = (
+            (slugify(people[0][1]).replace("-", "") or "paper")
+            + str(data["year"])
+            + slugify(title.replace(r"\textit", "").replace(r"\infty", "")).split("-")[0]
+        )
         while key in keys:
             key += rng.choice("abcdefghij")
         keys.add(key)
@@ -176,14 +240,22 @@ def make_lab(project: Path, n: int, seed: int) -> int:
     for first, last in top:
         aliases = [a for a in (f"{last}, {first}", f"{first[0]}. {last}") if name_key(a) not in taken]
         taken |= {name_key(a) for a in aliases} | {name_key(f"{first} {last}")}
-        people.append(Person(name=f"{first} {last}", aliases=aliases, role=rng.choice(["PhD student", "Postdoc",
-                                                                                        "Professor"])))
+        people.append(
+            Person(name=f"{first} {last}", aliases=aliases, role=rng.choice(["PhD student", "Postdoc", "Professor"]))
+        )
     dump = lambda data: yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
-    (project / "content" / "people.yaml").write_text(dump([p.model_dump(exclude_defaults=True) for p in people]),
-                                                      encoding="utf-8")
-    (project / "content" / "topics.yaml").write_text(dump({s: {"title": s.replace("-", " ").capitalize(),
-                                                               "description": f"Papers on {s.replace('-', ' ')}."}
-                                                           for s in TOPICS}), encoding="utf-8")
+    (project / "content" / "people.yaml").write_text(
+        dump([p.model_dump(exclude_defaults=True) for p in people]), encoding="utf-8"
+    )
+    (project / "content" / "topics.yaml").write_text(
+        dump(
+            {
+                s: {"title": s.replace("-", " ").capitalize(), "description": f"Papers on {s.replace('-', ' ')}."}
+                for s in TOPICS
+            }
+        ),
+        encoding="utf-8",
+    )
     shutil.copy(ROOT / "content" / "index.md", project / "content" / "index.md")
     shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
     shutil.copytree(ROOT / "theme", project / "theme")
@@ -212,8 +284,14 @@ def run_child(cmd: list, cwd: Path, log: Path, stdin: Path | None = None) -> tup
         cmd = [cmd[0], "-c", LAUNCH, str(peak_file), *cmd[1:]]
     with open(log, "wb") as out, open(stdin or os.devnull, "rb") as source:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdin=source, stdout=out, stderr=subprocess.STDOUT,
-                                env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+        proc = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            stdin=source,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         secs = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -226,22 +304,31 @@ def measure_generator(project: Path, out: Path) -> dict:
     """(a): generate() in a fresh interpreter, as the plugin runs it (references left to the worker);
     also the pages it made (path, bytes, front matter). (r): the reference worker alone on all papers,
     whose formatted references are added to the paper pages' sizes for the floor."""
-    secs, rss = run_child([sys.executable, "-c", GEN_CHILD, str(ROOT), str(project / "content"), str(out)],
-                          project, out.with_suffix(".log"))
+    secs, rss = run_child(
+        [sys.executable, "-c", GEN_CHILD, str(ROOT), str(project / "content"), str(out)],
+        project,
+        out.with_suffix(".log"),
+    )
     gen = {**json.loads(out.read_text(encoding="utf-8")), "child": secs, "rss": rss}
     refs = out.with_suffix(".references")
-    gen["worker"] = run_child([sys.executable, "-m", "generator.cite", *gen["styles"]], ROOT, refs,
-                              stdin=Path(str(out) + ".items"))
-    cited = {f"papers/{key}.md": len(cite_section(refs).encode()) - len(REFERENCES_MARK)
-             for key, refs in map(json.loads, refs.read_text(encoding="utf-8").splitlines())}
+    gen["worker"] = run_child(
+        [sys.executable, "-m", "generator.cite", *gen["styles"]], ROOT, refs, stdin=Path(str(out) + ".items")
+    )
+    cited = {
+        f"papers/{key}.md": len(cite_section(refs).encode()) - len(REFERENCES_MARK)
+        for key, refs in map(json.loads, refs.read_text(encoding="utf-8").splitlines())
+    }
     gen["pages"] = [(path, size + cited.get(path, 0), front) for path, size, front in gen["pages"]]
     return gen
 
 
 def mkdocs_build(project: Path, site: Path) -> tuple[float, int]:
     """(b) and (c): `mkdocs build -q` of a project folder in a child process."""
-    return run_child([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml"),
-                      "-d", str(site)], project, site.with_suffix(".log"))
+    return run_child(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml"), "-d", str(site)],
+        project,
+        site.with_suffix(".log"),
+    )
 
 
 def make_floor(floor: Path, pages: list) -> None:
@@ -260,7 +347,7 @@ def make_floor(floor: Path, pages: list) -> None:
         head = f"{front}# Page {path}\n\n{para}- first item of a list\n- second item\n- third item\n\n"
         target = floor / "content" / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(head + body[:max(0, size - len(head.encode()) - 1)] + "\n", encoding="utf-8")
+        target.write_text(head + body[: max(0, size - len(head.encode()) - 1)] + "\n", encoding="utf-8")
 
 
 def site_stats(site: Path) -> dict:
@@ -268,9 +355,14 @@ def site_stats(site: Path) -> dict:
     html = sorted((p.stat().st_size, str(p.relative_to(site))) for p in files if p.suffix == ".html")
     papers = sorted((p.stat().st_size, str(p.relative_to(site))) for p in site.glob("papers/*/index.html"))
     index = site / "search" / "search_index.json"
-    return {"pages": sum(p.name == "index.html" for p in files), "bytes": sum(p.stat().st_size for p in files),
-            "largest": html[-1] if html else (0, "-"), "papers": papers, "over_2mb": [h for h in html if h[0] > 2 * MB],
-            "search": index.stat().st_size if index.exists() else 0}
+    return {
+        "pages": sum(p.name == "index.html" for p in files),
+        "bytes": sum(p.stat().st_size for p in files),
+        "largest": html[-1] if html else (0, "-"),
+        "papers": papers,
+        "over_2mb": [h for h in html if h[0] > 2 * MB],
+        "search": index.stat().st_size if index.exists() else 0,
+    }
 
 
 def target(label: str, value: float, limit: float, fmt) -> str:
@@ -280,54 +372,94 @@ def target(label: str, value: float, limit: float, fmt) -> str:
 
 
 def report(n: int, gen: dict, full: tuple, floor: tuple, lab: dict, base: dict, text_bytes: int) -> None:
-    mib = lambda b: f"{b / 2 ** 20:.1f} MiB"
+    mib = lambda b: f"{b / 2**20:.1f} MiB"
     md, paper_sizes = len(gen["pages"]), [s for s, _ in lab["papers"]]
-    rows = [("papers", n, ""),
-            ("(a) generate() alone, s", f"{gen['generate']:.2f}", f"fresh interpreter; +{gen['import']:.2f} s imports,"
-             f" child {gen['child']:.2f} s in all, peak RSS {mib(gen['rss'])} (two sites at once)"),
-            ("(r) references alone, s", f"{gen['worker'][0]:.2f}", f"{', '.join(gen['styles'])} by citeproc-py for "
-             f"every paper: the worker process of (b), running beside it; peak RSS {mib(gen['worker'][1])}"),
-            ("(a') generate() after 1 edit, s", f"{gen['rebuild']:.2f}", "same process, one record changed: what "
-             "`mkdocs serve` redoes"),
-            ("(b) mkdocs build, s", f"{full[0]:.2f}", "full labpubs site, child process"),
-            ("(c) floor build, s", f"{floor[0]:.2f}", "MkDocs + Material, same pages as filler, no labpubs"),
-            ("(a)/(b)", f"{gen['generate'] / full[0]:.1%}", ""),
-            ("(b)/(c)", f"{full[0] / floor[0]:.2f}x", ""),
-            ("peak RSS (b) / (c)", f"{mib(full[1])} / {mib(floor[1])}", "each child's own VmHWM, at its exit"),
-            ("peak RSS (b) + worker", mib(full[1] + gen["worker"][1]), "both processes at their peaks at once: an upper bound"),
-            ("pages from generate()", md - 1 + gen["downloads"], f"{md - 1} Markdown + {gen['downloads']} downloads "
-             f"(.bib/.json); + index.md; {len(gen['warnings'])} warnings"),
-            ("index.html built (b) / (c)", f"{lab['pages']} / {base['pages']}", ""),
-            ("paper page HTML max", f"{max(paper_sizes) / KB:.1f} KB", lab["papers"][-1][1]),
-            ("paper page HTML median", f"{statistics.median(paper_sizes) / KB:.1f} KB", f"{len(paper_sizes)} pages"),
-            ("site size (b) / (c)", f"{mib(lab['bytes'])} / {mib(base['bytes'])}", ""),
-            ("search_index.json (b) / (c)", f"{mib(lab['search'])} / {mib(base['search'])}", ""),
-            ("records' text", mib(text_bytes), "sum of UTF-8 bytes of title + authors joined + abstract + venue"),
-            ("search index / records' text", f"{lab['search'] / text_bytes:.2f}x", ""),
-            ("largest HTML (b)", f"{lab['largest'][0] / KB:.1f} KB", lab["largest"][1]),
-            ("largest HTML (c)", f"{base['largest'][0] / KB:.1f} KB", base["largest"][1])]
+    rows = [
+        ("papers", n, ""),
+        (
+            "(a) generate() alone, s",
+            f"{gen['generate']:.2f}",
+            f"fresh interpreter; +{gen['import']:.2f} s imports,"
+            f" child {gen['child']:.2f} s in all, peak RSS {mib(gen['rss'])} (two sites at once)",
+        ),
+        (
+            "(r) references alone, s",
+            f"{gen['worker'][0]:.2f}",
+            f"{', '.join(gen['styles'])} by citeproc-py for "
+            f"every paper: the worker process of (b), running beside it; peak RSS {mib(gen['worker'][1])}",
+        ),
+        (
+            "(a') generate() after 1 edit, s",
+            f"{gen['rebuild']:.2f}",
+            "same process, one record changed: what `mkdocs serve` redoes",
+        ),
+        ("(b) mkdocs build, s", f"{full[0]:.2f}", "full labpubs site, child process"),
+        ("(c) floor build, s", f"{floor[0]:.2f}", "MkDocs + Material, same pages as filler, no labpubs"),
+        ("(a)/(b)", f"{gen['generate'] / full[0]:.1%}", ""),
+        ("(b)/(c)", f"{full[0] / floor[0]:.2f}x", ""),
+        ("peak RSS (b) / (c)", f"{mib(full[1])} / {mib(floor[1])}", "each child's own VmHWM, at its exit"),
+        (
+            "peak RSS (b) + worker",
+            mib(full[1] + gen["worker"][1]),
+            "both processes at their peaks at once: an upper bound",
+        ),
+        (
+            "pages from generate()",
+            md - 1 + gen["downloads"],
+            f"{md - 1} Markdown + {gen['downloads']} downloads "
+            f"(.bib/.json); + index.md; {len(gen['warnings'])} warnings",
+        ),
+        ("index.html built (b) / (c)", f"{lab['pages']} / {base['pages']}", ""),
+        ("paper page HTML max", f"{max(paper_sizes) / KB:.1f} KB", lab["papers"][-1][1]),
+        ("paper page HTML median", f"{statistics.median(paper_sizes) / KB:.1f} KB", f"{len(paper_sizes)} pages"),
+        ("site size (b) / (c)", f"{mib(lab['bytes'])} / {mib(base['bytes'])}", ""),
+        ("search_index.json (b) / (c)", f"{mib(lab['search'])} / {mib(base['search'])}", ""),
+        ("records' text", mib(text_bytes), "sum of UTF-8 bytes of title + authors joined + abstract + venue"),
+        ("search index / records' text", f"{lab['search'] / text_bytes:.2f}x", ""),
+        ("largest HTML (b)", f"{lab['largest'][0] / KB:.1f} KB", lab["largest"][1]),
+        ("largest HTML (c)", f"{base['largest'][0] / KB:.1f} KB", base["largest"][1]),
+    ]
     for label, value, note in rows:
         print(f"{label:30s} {str(value):>22s}  {note}")
     for warning in gen["warnings"][:3]:
         print(f"warning: {warning}")
     for size, path in lab["over_2mb"]:
         print(f"over 2 MB: {path} ({size / MB:.2f} MB)")
-    print(f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.platform()}, "
-          f"MkDocs {version('mkdocs')}, Material {version('mkdocs-material')}")
+    print(
+        f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.platform()}, "
+        f"MkDocs {version('mkdocs')}, Material {version('mkdocs-material')}"
+    )
     print("targets (KB = 1000 bytes, MB = 1000 KB, GiB = 2^30 bytes):")
     print(target("generator alone / full build", gen["generate"] / full[0], 0.05, lambda v: f"{v:.1%}"))
     print(target("full build / floor", full[0] / floor[0], 1.15, lambda v: f"{v:.2f}x"))
     if n >= 10_000:
         print(target("full build at 10,000 papers", full[0], 60, lambda v: f"{v:.1f} s"))
-        print(target("peak memory (with worker) at 10,000 papers", full[1] + gen["worker"][1], GIB,
-                     lambda v: f"{v / GIB:.2f} GiB"))
+        print(
+            target(
+                "peak memory (with worker) at 10,000 papers",
+                full[1] + gen["worker"][1],
+                GIB,
+                lambda v: f"{v / GIB:.2f} GiB",
+            )
+        )
     else:
-        print(f"  n/a   full build <= 60 s and peak RSS <= 1 GiB are for 10,000 papers (here {n}: {full[0]:.1f} s, "
-              f"{(full[1] + gen['worker'][1]) / GIB:.2f} GiB)")
-    print(target(f"largest paper page ({sum(s > 60 * KB for s in paper_sizes)} over)", max(paper_sizes), 60 * KB,
-                 lambda v: f"{v / KB:.1f} KB"))
-    print(target(f"largest HTML page ({len(lab['over_2mb'])} over)", lab["largest"][0], 2 * MB,
-                 lambda v: f"{v / MB:.2f} MB"))
+        print(
+            f"  n/a   full build <= 60 s and peak RSS <= 1 GiB are for 10,000 papers (here {n}: {full[0]:.1f} s, "
+            f"{(full[1] + gen['worker'][1]) / GIB:.2f} GiB)"
+        )
+    print(
+        target(
+            f"largest paper page ({sum(s > 60 * KB for s in paper_sizes)} over)",
+            max(paper_sizes),
+            60 * KB,
+            lambda v: f"{v / KB:.1f} KB",
+        )
+    )
+    print(
+        target(
+            f"largest HTML page ({len(lab['over_2mb'])} over)", lab["largest"][0], 2 * MB, lambda v: f"{v / MB:.2f} MB"
+        )
+    )
     print(target("search index / records' text", lab["search"] / text_bytes, 1.5, lambda v: f"{v:.2f}x"))
 
 

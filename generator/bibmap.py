@@ -20,7 +20,17 @@ from .bibtex import VERBATIM_FIELDS, needs_protection
 from .errors import EntryError
 from .latex import from_latex, segments
 from .names import ET_AL, fold
-from .records import ARXIV_DOI, ARXIV_PATTERN, BIBTEX_TYPES, DOI_PATTERN, LINK_KINDS, MONTHS, PAPER_KINDS, bare_arxiv, bare_doi
+from .records import (
+    ARXIV_DOI,
+    ARXIV_PATTERN,
+    BIBTEX_TYPES,
+    DOI_PATTERN,
+    LINK_KINDS,
+    MONTHS,
+    PAPER_KINDS,
+    bare_arxiv,
+    bare_doi,
+)
 
 # Decoded text copied to a record field of the same meaning.
 TEXT_FIELDS = {"abstract": "abstract", "abbr": "abbr", "award": "award"}
@@ -217,8 +227,10 @@ def _rest(draft: Draft, topics) -> None:
 
 _MARKUP = re.compile(r"</?(?:b|i|u|em|strong|sup|sub)>", re.I)  # al-folio pages bold their own name
 # equal-contribution marks after a name: `Han*`, `Lee+`, `Chen$^*$`, `Wu\textsuperscript{\dag}`
-_MARKERS = re.compile(r"(?<=\w)(?:[*†‡]+|\+(?!\+)|\$\^\{?[*†‡+]\}?\$|\^\{?\\d?dag(?:ger)?\}?"
-                      r"|\\textsuperscript\{[^{}]*\}|\\d?dag(?:ger)?\b)(?=[\s,]|$)")
+_MARKERS = re.compile(
+    r"(?<=\w)(?:[*†‡]+|\+(?!\+)|\$\^\{?[*†‡+]\}?\$|\^\{?\\d?dag(?:ger)?\}?"
+    r"|\\textsuperscript\{[^{}]*\}|\\d?dag(?:ger)?\b)(?=[\s,]|$)"
+)
 _ET_AL_TAIL = re.compile(r"[\s,]+(?:et\.?\s*al\.?|и\s+др\.?|等)\s*$", re.I)
 
 
@@ -242,14 +254,16 @@ def decode_names(value: str) -> tuple[list[str], list[str]]:
         if et_al:
             clean = clean[: et_al.start()]
         if clean.count(",") > 2:
-            notes.append(f"author {clean!r} has {clean.count(',')} commas: names must be joined by `and` "
-                         "(kept as written, as one name; fix the .bib)")
+            notes.append(
+                f"author {clean!r} has {clean.count(',')} commas: names must be joined by `and` "
+                "(kept as written, as one name; fix the .bib)"
+            )
             names.append("{" + from_latex(clean) + "}")
         else:
             names.append(_name(clean))
         if et_al:
             names.append(ET_AL)
-            notes.append(f"author {bare!r}: \"{et_al.group(0).strip(' ,')}\" is et al.")
+            notes.append(f'author {bare!r}: "{et_al.group(0).strip(" ,")}" is et al.')
     return names, notes
 
 
@@ -303,8 +317,7 @@ def unprotect(text: str) -> str:
             # `\%` and friends were escaped only to sit inside the braces (latex._decode_group)
             bare = re.sub(r"\\([%&#_])", r"\1", token.replace("{", "").replace("}", ""))
             after_math = position == 0 and out and out[-1].endswith("$") and bare[:1].isdigit()
-            if (token != bare and "\\" not in bare and needs_protection(bare) and not after_math
-                    and _pairs_up(token)):
+            if token != bare and "\\" not in bare and needs_protection(bare) and not after_math and _pairs_up(token):
                 token = bare
             out.append(token)
     return "".join(out)
@@ -337,10 +350,14 @@ def arxiv_id(fields: dict[str, str]) -> str | None:
     prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").strip().lower()
     journal = fields.get("journal", "")
     candidates = [fields["eprint"]] if prefix == "arxiv" and fields.get("eprint") else []
-    candidates += [fields.get("arxiv", ""), journal, fields.get("howpublished", ""),
-                   fields.get("volume", "") if "corr" in journal.lower() else "",
-                   fields.get("url", "") if "arxiv.org" in fields.get("url", "") else "",
-                   fields.get("doi", "") if re.search(r"10\.48550/arxiv\.", fields.get("doi", ""), re.I) else ""]
+    candidates += [
+        fields.get("arxiv", ""),
+        journal,
+        fields.get("howpublished", ""),
+        fields.get("volume", "") if "corr" in journal.lower() else "",
+        fields.get("url", "") if "arxiv.org" in fields.get("url", "") else "",
+        fields.get("doi", "") if re.search(r"10\.48550/arxiv\.", fields.get("doi", ""), re.I) else "",
+    ]
     for text in candidates:
         match = _ARXIV_ID.search(unescape_verbatim(text or ""))
         if match:

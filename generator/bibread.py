@@ -88,7 +88,9 @@ def parse_bib(text: str) -> ParsedBib:
             entry = block.ignore_error_block
             notes = []
             if isinstance(block, bib.DuplicateBlockKeyBlock):
-                notes.append(f"key {entry.key!r} is also used by the entry at line {first_line.get(entry.key.lower(), '?')}")
+                notes.append(
+                    f"key {entry.key!r} is also used by the entry at line {first_line.get(entry.key.lower(), '?')}"
+                )
             entries.append(_raw_entry(entry, line, strings, notes))
         elif isinstance(block, bib.ParsingFailedBlock):
             reason = getattr(block.error, "abort_reason", None) or str(block.error) or type(block.error).__name__
@@ -120,7 +122,7 @@ def hide_comments(text: str) -> tuple[str, int]:
         elif depth == 0:
             end = _closing(text, match.end() - 1, match.group(1))
             if end is not None:
-                out += [text[pos:match.start()], re.sub(r"[^\n]", " ", text[match.start():end + 1])]
+                out += [text[pos : match.start()], re.sub(r"[^\n]", " ", text[match.start() : end + 1])]
                 pos, count = end + 1, count + 1
     out.append(text[pos:])
     return "".join(out), count
@@ -175,7 +177,7 @@ def expand(raw: str, strings: dict[str, str]) -> tuple[str, list[str]]:
     macros it names that no `@string` defines."""
     parts, unknown = [], []
     for piece in _split_concatenation(raw.strip()):
-        if piece[:1] in "{\"" and piece:
+        if piece[:1] in '{"' and piece:
             if not enclosed(piece):
                 raise BadValue(f"{piece[:40]!r}... is not one value (is a comma missing before the next field?)")
             parts.append(piece[1:-1])

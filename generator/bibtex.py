@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
+from functools import cache
 
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
@@ -21,14 +21,15 @@ from .records import BIBTEX_TYPES, LINK_KINDS, MONTHS, PAPER_KINDS
 
 logging.getLogger("pylatexenc.latexencode").setLevel(logging.ERROR)
 
-_encoder = UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="braces-all",
-                                 unknown_char_policy="keep")
+_encoder = UnicodeToLatexEncoder(
+    non_ascii_only=True, replacement_latex_protection="braces-all", unknown_char_policy="keep"
+)
 # LaTeX's own spellings of common punctuation, nicer to read than the encoder's commands.
 _PRETTY = {"–": "--", "—": "---", "“": "``", "”": "''"}
 _URL_ARGUMENT = re.compile(r"(\\(?:url|href)\{[^{}]*\})")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _latex_char(c: str, pretty: bool = True) -> str:
     """LaTeX for one non-ASCII character, only if it decodes back to that character; the
     character itself (UTF-8) otherwise, so that import -> export -> import changes nothing."""
@@ -72,7 +73,7 @@ def _protect(match: re.Match) -> str:
     if re.search(r"\\[A-Za-z]*$", core):
         return word
     if needs_protection(from_latex(core)) and balanced(core):
-        return "{" + core + "}" + word[len(core):]
+        return "{" + core + "}" + word[len(core) :]
     return word
 
 
@@ -100,9 +101,12 @@ def latex_value(text: str, protect_capitals: bool = False, unicode: bool = False
     value = "".join(out)
     # BibTeX counts every brace, escaped or not: literal braces that do not pair are spelled out
     if not balanced(value.replace("\\{", "{").replace("\\}", "}")):
-        value = "".join(f"${_spell_braces(piece, 'lbrace', 'rbrace')}$" if is_math
-                        else _spell_braces(piece, "textbraceleft", "textbraceright")
-                        for is_math, piece in segments(value))
+        value = "".join(
+            f"${_spell_braces(piece, 'lbrace', 'rbrace')}$"
+            if is_math
+            else _spell_braces(piece, "textbraceleft", "textbraceright")
+            for is_math, piece in segments(value)
+        )
     # `\\` before a closing brace reads as an escaped brace to bibtexparser
     return re.sub(r"(?<!\\)((?:\\\\)+)(?=\}|$)", r"\1{}", value)
 
@@ -132,17 +136,80 @@ def _verbatim(value: str) -> str:
 
 
 # Conventional order; fields not listed follow alphabetically.
-ORDER = ("author", "editor", "title", "booktitle", "journal", "school", "institution", "howpublished", "series",
-         "edition", "volume", "number", "pages", "chapter", "publisher", "organization", "address", "year",
-         "month", "note", "isbn", "issn", "doi", "eprint", "archiveprefix", "primaryclass", "url")
+ORDER = (
+    "author",
+    "editor",
+    "title",
+    "booktitle",
+    "journal",
+    "school",
+    "institution",
+    "howpublished",
+    "series",
+    "edition",
+    "volume",
+    "number",
+    "pages",
+    "chapter",
+    "publisher",
+    "organization",
+    "address",
+    "year",
+    "month",
+    "note",
+    "isbn",
+    "issn",
+    "doi",
+    "eprint",
+    "archiveprefix",
+    "primaryclass",
+    "url",
+)
 # What a citation needs: the page's BibTeX block and the .bib downloads carry these fields only;
 # `labpubs export` carries everything (abstract, keywords, al-folio's fields, all of `extra`).
-CITATION_FIELDS = set(ORDER) | {"type", "location", "issue", "language", "urldate", "numpages", "articleno",
-                                "eprinttype", "eprintclass", "subtitle", "date", "day", "pubstate"}
+CITATION_FIELDS = set(ORDER) | {
+    "type",
+    "location",
+    "issue",
+    "language",
+    "urldate",
+    "numpages",
+    "articleno",
+    "eprinttype",
+    "eprintclass",
+    "subtitle",
+    "date",
+    "day",
+    "pubstate",
+}
 # Identifiers, paths and numbers: written and read as they are, never LaTeX-encoded or decoded.
-VERBATIM_FIELDS = {"url", "doi", "eprint", "file", "pdf", "preview", "html", "isbn", "issn", "google_scholar_id",
-                   "arxiv", "code", "website", "slides", "poster", "video", "supp", "blog", "data", "urldate",
-                   "pages", "volume", "number", "numpages", "articleno"}
+VERBATIM_FIELDS = {
+    "url",
+    "doi",
+    "eprint",
+    "file",
+    "pdf",
+    "preview",
+    "html",
+    "isbn",
+    "issn",
+    "google_scholar_id",
+    "arxiv",
+    "code",
+    "website",
+    "slides",
+    "poster",
+    "video",
+    "supp",
+    "blog",
+    "data",
+    "urldate",
+    "pages",
+    "volume",
+    "number",
+    "numpages",
+    "articleno",
+}
 _RANK = {name: i for i, name in enumerate(ORDER)}
 
 
@@ -151,7 +218,7 @@ def bibtex_fields(paper: Publication, full: bool = False, unicode: bool = False)
     record = paper.record
     extra = dict(record.extra)
     entry_type = extra.pop("entrytype", None) or PAPER_KINDS[record.type].bibtex
-    text = (lambda value, protect=False: latex_value(value, protect, unicode))
+    text = lambda value, protect=False: latex_value(value, protect, unicode)
     fields: dict[str, str] = {}
     if record.authors:
         fields["author"] = " and ".join(ET_AL if n == ET_AL else name_value(n, unicode) for n in record.authors)
@@ -185,7 +252,9 @@ def bibtex_fields(paper: Publication, full: bool = False, unicode: bool = False)
         if record.selected:
             fields["selected"] = "true"
         for kind in LINK_KINDS:  # a second link of a kind as `code_2`, which the importer reads back
-            for n, href in enumerate(getattr(record.links, kind)[1 if kind == "url" else 0:], 2 if kind == "url" else 1):
+            for n, href in enumerate(
+                getattr(record.links, kind)[1 if kind == "url" else 0 :], 2 if kind == "url" else 1
+            ):
                 fields[kind if n == 1 else f"{kind}_{n}"] = _verbatim(href)
     for name, value in extra.items():
         if name not in fields and (full or name in CITATION_FIELDS):

@@ -32,8 +32,10 @@ def year_chart(years: list[int | None], label: str) -> Markup:
         height = (HEIGHT - AXIS - 14) * counts[year] / top
         x = i * step + step * 0.15
         y = HEIGHT - AXIS - height
-        bars.append(f'<rect class="lp-bar" x="{x:.1f}" y="{y:.1f}" width="{step * 0.7:.1f}" height="{height:.1f}">'
-                    f"<title>{year}: {counts[year]}</title></rect>")
+        bars.append(
+            f'<rect class="lp-bar" x="{x:.1f}" y="{y:.1f}" width="{step * 0.7:.1f}" height="{height:.1f}">'
+            f"<title>{year}: {counts[year]}</title></rect>"
+        )
         if counts[year]:
             bars.append(f'<text class="lp-bar-count" x="{x + step * 0.35:.1f}" y="{y - 3:.1f}">{counts[year]}</text>')
         if i % every == 0 or year == last:
@@ -45,4 +47,7 @@ def year_chart(years: list[int | None], label: str) -> Markup:
         f'aria-labelledby="lp-chart-title lp-chart-desc"><title id="lp-chart-title">{title}</title>'
         f'<desc id="lp-chart-desc">{escape(summary)}</desc>'
         f'<line class="lp-axis" x1="0" y1="{HEIGHT - AXIS}" x2="{width}" y2="{HEIGHT - AXIS}"/>'
-        + "".join(bars) + "".join(ticks) + "</svg></figure>")
+        + "".join(bars)
+        + "".join(ticks)
+        + "</svg></figure>"
+    )

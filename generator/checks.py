@@ -9,7 +9,7 @@ import re
 from .errors import Problem
 from .identity import SAME, Identity, IdentityIndex
 from .library import Library
-from .loader import PEOPLE_FILE, Content, locate
+from .loader import PEOPLE_FILE, Content
 from .names import ET_AL, name_key
 
 # Scripts written without a space between family and given name (Han, kana, Hangul syllables).
@@ -19,17 +19,20 @@ _UNSPACED_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\
 def _half_name(name: str) -> bool:
     """A one-word name in a script that separates given and family names by a space: `Chen` and
     `Yingfa` in a row look like "Chen, Yingfa" cut at its comma. A CJK name (`韩放达`) is whole."""
-    return (" " not in name.strip() and "," not in name and "{" not in name and name != ET_AL
-            and not _UNSPACED_SCRIPT.search(name))
+    return (
+        " " not in name.strip()
+        and "," not in name
+        and "{" not in name
+        and name != ET_AL
+        and not _UNSPACED_SCRIPT.search(name)
+    )
 
 
 def find_problems(library: Library, content: Content) -> list[Problem]:
-    problems: list[Problem] = []
+    found = len(content.problems)
 
     def report(path, loc, message, severity="error", hint=None):
-        line, column = locate(path, loc)
-        field = ".".join(str(p) for p in loc if not isinstance(p, int)) or None
-        problems.append(Problem(content.display_path(path), message, line, column, field, hint, severity))
+        content.problem(path, loc, message, hint, severity)
 
     index = IdentityIndex()
     for paper in sorted(library.papers, key=lambda p: p.key):
@@ -39,25 +42,50 @@ def find_problems(library: Library, content: Content) -> list[Problem]:
         for other, verdict in index.related(identity).items():
             shown = content.display_path(content.sources[other])
             if verdict.kind == SAME:
-                report(path, (verdict.field,), f"the same paper as {shown} ({verdict.reason})",
-                       hint="one paper, one record: merge the two files (labpubs import merges .bib duplicates)")
+                report(
+                    path,
+                    (verdict.field,),
+                    f"the same paper as {shown} ({verdict.reason})",
+                    hint="one paper, one record: merge the two files (labpubs import merges .bib duplicates)",
+                )
             else:
-                report(path, (verdict.field,), f"not the same paper as {shown}, yet {verdict.reason}",
-                       "warning", "one of the two identifiers is probably wrong")
+                report(
+                    path,
+                    (verdict.field,),
+                    f"not the same paper as {shown}, yet {verdict.reason}",
+                    "warning",
+                    "one of the two identifiers is probably wrong",
+                )
         index.add(paper.key, identity)
         if library.topics and not record.topics:
-            report(path, (), "the paper has no topic", "warning", f"add `topics:` from topics.yaml, e.g. "
-                   f"`{next(iter(library.topics))}`")
+            report(
+                path,
+                (),
+                "the paper has no topic",
+                "warning",
+                f"add `topics:` from topics.yaml, e.g. `{next(iter(library.topics))}`",
+            )
         abstract = (record.abstract or "").rstrip()
         if abstract.endswith(("...", "…")) or (len(abstract) > 40 and abstract[-1].isalnum()):
-            report(path, ("abstract",), "the abstract looks cut off", "warning",
-                   "copy the whole abstract from the paper")
-        split = next((i for i in range(1, len(record.authors))
-                      if _half_name(record.authors[i - 1]) and _half_name(record.authors[i])), None)
+            report(
+                path, ("abstract",), "the abstract looks cut off", "warning", "copy the whole abstract from the paper"
+            )
+        split = next(
+            (
+                i
+                for i in range(1, len(record.authors))
+                if _half_name(record.authors[i - 1]) and _half_name(record.authors[i])
+            ),
+            None,
+        )
         if split is not None:
-            report(path, ("authors", split - 1), f"`{record.authors[split - 1]}` and `{record.authors[split]}` look "
-                   "like one name cut at its comma", "warning",
-                   'quote "Last, First" names inside [...] lists: ["Chen, Yingfa", ...]')
+            report(
+                path,
+                ("authors", split - 1),
+                f"`{record.authors[split - 1]}` and `{record.authors[split]}` look like one name cut at its comma",
+                "warning",
+                'quote "Last, First" names inside [...] lists: ["Chen, Yingfa", ...]',
+            )
         keys = [name_key(n) for n in record.authors if n != "others"]
         for position, key in enumerate(keys):
             if key in keys[:position]:
@@ -66,7 +94,11 @@ def find_problems(library: Library, content: Content) -> list[Problem]:
     for member in library.members:
         position = position_of[id(member.person)]
         if not member.papers:
-            report(content.root / PEOPLE_FILE, (position, "name"), f"member {member.name} has no papers", "warning",
-                   "check the spelling of the name in author lists, or add an alias")
-    return problems
-
+            report(
+                content.root / PEOPLE_FILE,
+                (position, "name"),
+                f"member {member.name} has no papers",
+                "warning",
+                "check the spelling of the name in author lists, or add an alias",
+            )
+    return content.problems[found:]

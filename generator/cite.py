@@ -26,8 +26,14 @@ logging.getLogger("citeproc").setLevel(logging.ERROR)
 log = logging.getLogger("mkdocs.plugins.labpubs")
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 
-STYLES = {"apa": ("APA", "apa"), "acl": ("ACL", "association-for-computational-linguistics"),
-          "ieee": ("IEEE", "ieee"), "chicago": ("Chicago", "chicago-author-date"), "mla": ("MLA", "modern-language-association")}
+STYLES = {
+    "apa": ("APA", "apa"),
+    "acl": ("ACL", "association-for-computational-linguistics"),
+    "ieee": ("IEEE", "ieee"),
+    "chicago": ("Chicago", "chicago-author-date"),
+    "mla": ("MLA", "modern-language-association"),
+}
+
 
 class StyleTreeMemo:
     """citeproc-py asks the same questions of the style tree for every reference: XPath searches,
@@ -39,11 +45,13 @@ class StyleTreeMemo:
     source they were read from, and a test fails when an upgrade of citeproc-py changes one (the
     pin in pyproject.toml is the versions this was checked on)."""
 
-    PATCHED = {("CitationStylesElement", "xpath_search"): "258fe4fe11f6d2f3",
-               ("CitationStylesElement", "get_root"): "f846c539a058c80c",
-               ("CitationStylesElement", "get_macro"): "1947e6a92b5c7589",
-               ("Parent", "calls_variable"): "0be54bb70ed2e437",
-               ("Text", "calls_variable"): "84f7651ed4c7701a"}
+    PATCHED = {
+        ("CitationStylesElement", "xpath_search"): "258fe4fe11f6d2f3",
+        ("CitationStylesElement", "get_root"): "f846c539a058c80c",
+        ("CitationStylesElement", "get_macro"): "1947e6a92b5c7589",
+        ("Parent", "calls_variable"): "0be54bb70ed2e437",
+        ("Text", "calls_variable"): "84f7651ed4c7701a",
+    }
     answers: dict[tuple, object] = {}
     elements: list = []
     kept: set[int] = set()
@@ -130,9 +138,18 @@ class Background:
         self.pending = set(missing)
         self.arrived = threading.Condition()
         if len(missing) >= self.MIN_ITEMS:
-            env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_PARENT), os.environ.get("PYTHONPATH")]))}
-            self.worker = subprocess.Popen([sys.executable, "-m", "generator.cite", *styles], stdin=subprocess.PIPE,
-                                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, encoding="utf-8")
+            env = {
+                **os.environ,
+                "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_PARENT), os.environ.get("PYTHONPATH")])),
+            }
+            self.worker = subprocess.Popen(
+                [sys.executable, "-m", "generator.cite", *styles],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
+                encoding="utf-8",
+            )
             lines = [json.dumps([key, items[key]], ensure_ascii=False) + "\n" for key in missing]
             threading.Thread(target=self._send, args=(self.worker, lines), daemon=True).start()
             threading.Thread(target=self._receive, args=(self.worker,), daemon=True).start()

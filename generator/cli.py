@@ -8,17 +8,17 @@ import shutil
 import sys
 from pathlib import Path
 
+from .assembly import expand_markers
+from .bibread import read_bib
 from .bibtex import to_bibtex
 from .csl import csl_item, to_csl_json
 from .errors import ContentError
-from .bibread import read_bib
 from .importer import import_bib, topic_index, write_records
 from .loader import Content, load_content
 from .names import slugify
 from .records import json_schemas
-from .assembly import expand_markers
-from .views import Options
 from .site import check, generate
+from .views import Options
 
 MARKER = ".labpubs-generated"
 
@@ -34,8 +34,10 @@ def cmd_check(args) -> int:
         return 1
     for problem in library.problems:
         print(problem, file=sys.stderr)
-    print(f"ok: {len(library.papers)} papers, {len(library.members)} members, "
-          f"{len(library.authors) - len(library.members)} co-authors, {len(library.topics)} topics")
+    print(
+        f"ok: {len(library.papers)} papers, {len(library.members)} members, "
+        f"{len(library.authors) - len(library.members)} co-authors, {len(library.topics)} topics"
+    )
     return 0
 
 
@@ -47,8 +49,7 @@ def cmd_generate(args) -> int:
         print(f"--out must be a folder outside {args.content}, not holding it", file=sys.stderr)
         return 2
     if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
-        print(f"{args.out} is not empty and was not written by labpubs generate; choose a new folder",
-              file=sys.stderr)
+        print(f"{args.out} is not empty and was not written by labpubs generate; choose a new folder", file=sys.stderr)
         return 2
     options = Options(use_directory_urls=not args.no_directory_urls)
     try:
@@ -88,14 +89,21 @@ def cmd_import(args) -> int:
     if errors:
         for problem in errors:
             print(problem, file=sys.stderr)
-        print(f"{args.content} has {len(errors)} error(s); fix them (labpubs check) before importing",
-              file=sys.stderr)
+        print(f"{args.content} has {len(errors)} error(s); fix them (labpubs check) before importing", file=sys.stderr)
         return 1
     parsed = read_bib(args.file)
     members = {p.slug or slugify(p.name) for p in content.people}
     sources = {key: content.display_path(path) for key, path in content.sources.items()}
-    result = import_bib(parsed, content.papers, topic_index(content.topics), members, update=args.update,
-                        progress=_progress_bar(len(parsed.entries)), file=args.file, sources=sources)
+    result = import_bib(
+        parsed,
+        content.papers,
+        topic_index(content.topics),
+        members,
+        update=args.update,
+        progress=_progress_bar(len(parsed.entries)),
+        file=args.file,
+        sources=sources,
+    )
     for note in result.notes:
         print(f"{args.file}: note: {note}")
     for outcome in result.outcomes:
@@ -104,10 +112,12 @@ def cmd_import(args) -> int:
         write_records(result.writes, Path(args.content) / "papers", content.papers)
     counts = result.counts
     others = ", ".join(f"{n} {kind}" for kind, n in sorted(result.others.items()))
-    print(f"{'dry run, nothing written: ' if args.dry_run else ''}{counts['imported']} imported, "
-          f"{counts['merged']} merged, {counts['unchanged']} unchanged, {counts['failed']} failed "
-          f"({len(result.outcomes)} entries){'; not entries: ' + others if others else ''}; "
-          f"{len(result.writes)} record file(s) {'would be ' if args.dry_run else ''}written")
+    print(
+        f"{'dry run, nothing written: ' if args.dry_run else ''}{counts['imported']} imported, "
+        f"{counts['merged']} merged, {counts['unchanged']} unchanged, {counts['failed']} failed "
+        f"({len(result.outcomes)} entries){'; not entries: ' + others if others else ''}; "
+        f"{len(result.writes)} record file(s) {'would be ' if args.dry_run else ''}written"
+    )
     return 0 if result.ok else 1
 
 
@@ -176,8 +186,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--content", default="content")
     p.add_argument("--out", help="file to write (default: standard output)")
     p.add_argument("--unicode", action="store_true", help="keep UTF-8 in BibTeX instead of LaTeX escapes")
-    p.add_argument("--citation", action="store_true",
-                   help="citation fields only, as on the site (default: every field, for re-import)")
+    p.add_argument(
+        "--citation",
+        action="store_true",
+        help="citation fields only, as on the site (default: every field, for re-import)",
+    )
     p.set_defaults(func=cmd_export)
     p = sub.add_parser("schema", help="write the JSON Schemas of the content files (for editors)")
     p.add_argument("--out", default="schema")

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import json
 
-from .richtext import to_plain
 from .library import Publication
 from .names import ET_AL, parse_name
 from .records import MONTHS, PAPER_KINDS, arxiv_url
-EXTRA = {"volume": "volume", "number": "issue", "pages": "page", "publisher": "publisher", "isbn": "ISBN",
-         "issn": "ISSN", "edition": "edition", "address": "publisher-place", "note": "note", "series": "collection-title"}
+from .richtext import to_plain
+
+EXTRA = {
+    "volume": "volume",
+    "number": "issue",
+    "pages": "page",
+    "publisher": "publisher",
+    "isbn": "ISBN",
+    "issn": "ISSN",
+    "edition": "edition",
+    "address": "publisher-place",
+    "note": "note",
+    "series": "collection-title",
+}
 
 
 def csl_name(name: str) -> dict:

@@ -38,9 +38,7 @@ class ContentError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         errors = [p for p in problems if p.severity == "error"]
-        super().__init__(
-            f"{len(errors)} error(s) in content:\n" + "\n".join(f"  {p}" for p in errors)
-        )
+        super().__init__(f"{len(errors)} error(s) in content:\n" + "\n".join(f"  {p}" for p in errors))
 
 
 class EntryError(ValueError):

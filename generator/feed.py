@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 import xml.etree.ElementTree as ET
 
-from .richtext import to_plain
 from .library import Publication
+from .richtext import to_plain
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 20

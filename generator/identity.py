@@ -15,17 +15,37 @@ reported. A placeholder title ("Title", "TBD") identifies nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from .names import ET_AL, fold, parse_name
-from .richtext import to_plain
 from .records import ARXIV_DOI
+from .richtext import to_plain
 
 # Titles people put in before the paper has one: two such entries are not one paper.
-PLACEHOLDER_TITLES = {"title", "notitle", "untitled", "tbd", "tba", "todo", "tbc", "na", "none", "placeholder",
-                      "paper", "draft", "preprint", "forthcoming", "comingsoon", "inpreparation", "inprep",
-                      "underreview", "submitted", "xxx", "test"}
+PLACEHOLDER_TITLES = {
+    "title",
+    "notitle",
+    "untitled",
+    "tbd",
+    "tba",
+    "todo",
+    "tbc",
+    "na",
+    "none",
+    "placeholder",
+    "paper",
+    "draft",
+    "preprint",
+    "forthcoming",
+    "comingsoon",
+    "inpreparation",
+    "inprep",
+    "underreview",
+    "submitted",
+    "xxx",
+    "test",
+}
 SAME, CONFLICT = "same", "conflict"
 
 
@@ -47,7 +67,7 @@ class Identity:
     families: frozenset = frozenset()  # the authors' family names, folded
 
     @classmethod
-    def of(cls, record: Mapping) -> "Identity":
+    def of(cls, record: Mapping) -> Identity:
         """From a record's fields (a `Paper` dump or candidate data)."""
         doi, arxiv = (record.get("doi") or "").lower() or None, record.get("arxiv")
         arxiv_doi = ARXIV_DOI.fullmatch(doi or "")
@@ -55,14 +75,20 @@ class Identity:
             doi, arxiv = None, arxiv or arxiv_doi.group(1)
         key = title_key(record.get("title") or "")
         families = frozenset(fold(parse_name(n).family) for n in record.get("authors", ()) if n != ET_AL)
-        return cls(doi, re.sub(r"v\d+$", "", arxiv).lower() if arxiv else None,
-                   key if len(key) > 2 and key not in PLACEHOLDER_TITLES else None, record.get("year"),
-                   record.get("type"), families)
+        return cls(
+            doi,
+            re.sub(r"v\d+$", "", arxiv).lower() if arxiv else None,
+            key if len(key) > 2 and key not in PLACEHOLDER_TITLES else None,
+            record.get("year"),
+            record.get("type"),
+            families,
+        )
 
-    def keys(self) -> list[tuple[str, str]]:
+    def index_keys(self) -> list[tuple[str, str]]:
         """Index keys: any record sharing one of these may be the same paper."""
-        return [(name, value) for name, value in (("doi", self.doi), ("arxiv", self.arxiv), ("title", self.title))
-                if value]
+        return [
+            (name, value) for name, value in (("doi", self.doi), ("arxiv", self.arxiv), ("title", self.title)) if value
+        ]
 
 
 @dataclass(frozen=True)
@@ -78,8 +104,11 @@ class Verdict:
 def compare(a: Identity, b: Identity) -> Verdict | None:
     """Whether two records are one paper (see the module's rules); None when they are unrelated."""
     shared = [name for name in ("doi", "arxiv") if getattr(a, name) and getattr(a, name) == getattr(b, name)]
-    differ = [name for name in ("doi", "arxiv") if getattr(a, name) and getattr(b, name)
-              and getattr(a, name) != getattr(b, name)]
+    differ = [
+        name
+        for name in ("doi", "arxiv")
+        if getattr(a, name) and getattr(b, name) and getattr(a, name) != getattr(b, name)
+    ]
     titles = a.title is not None and a.title == b.title
     if shared and titles:
         return Verdict(SAME, f"same {_names(shared)} and title", shared[0])
@@ -118,16 +147,16 @@ class IdentityIndex:
 
     def add(self, key: str, identity: Identity) -> None:
         old = self.identities.get(key)
-        for ident in old.keys() if old else ():
+        for ident in old.index_keys() if old else ():
             self.keys[ident].remove(key)
         self.identities[key] = identity
-        for ident in identity.keys():
+        for ident in identity.index_keys():
             self.keys.setdefault(ident, []).append(key)
 
     def related(self, identity: Identity) -> dict[str, Verdict]:
         """Each indexed record this identity is the same paper as, or conflicts with."""
         found: dict[str, Verdict] = {}
-        for ident in identity.keys():
+        for ident in identity.index_keys():
             for key in self.keys.get(ident, ()):
                 if key not in found:
                     verdict = compare(identity, self.identities[key])

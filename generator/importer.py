@@ -39,9 +39,16 @@ class ImportResult:
         return not self.counts["failed"]
 
 
-def import_bib(parsed: ParsedBib, existing: dict[str, Paper], topics: dict[str, str], members: set[str],
-               update: bool = False, progress=None, file: str = "", sources: dict[str, str] | None = None
-               ) -> ImportResult:
+def import_bib(
+    parsed: ParsedBib,
+    existing: dict[str, Paper],
+    topics: dict[str, str],
+    members: set[str],
+    update: bool = False,
+    progress=None,
+    file: str = "",
+    sources: dict[str, str] | None = None,
+) -> ImportResult:
     """Decide what each entry of a parsed .bib becomes against the existing records.
 
     `topics` maps normalised topic slugs and titles to slugs (see `topic_index`); `file` names the
@@ -55,8 +62,15 @@ def import_bib(parsed: ParsedBib, existing: dict[str, Paper], topics: dict[str, 
             progress(done, len(parsed.entries))
         users = parsed.crossref_targets.get(entry.key.lower())
         if users and entry.entry_type in CROSSREF_TARGET_TYPES:
-            outcome = intake.report(Outcome(where(entry.line), entry.key, "merged", users[0], notes=[
-                "its fields were inherited by " + ", ".join(users) + " (crossref)"]))
+            outcome = intake.report(
+                Outcome(
+                    where(entry.line),
+                    entry.key,
+                    "merged",
+                    users[0],
+                    notes=["its fields were inherited by " + ", ".join(users) + " (crossref)"],
+                )
+            )
         elif entry.error:
             outcome = intake.fail(where(entry.line), entry.key, entry.error, entry.notes)
         else:

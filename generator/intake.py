@@ -50,16 +50,21 @@ class Outcome:
 
     def __str__(self) -> str:
         label = self.label or "entry"
-        text = {"failed": f"failed ({label}): {self.reason}", "imported": f"imported {label} as {self.key}",
-                "merged": f"merged {label} into {self.key}", "unchanged": f"unchanged {label} ({self.key})"}
+        text = {
+            "failed": f"failed ({label}): {self.reason}",
+            "imported": f"imported {label} as {self.key}",
+            "merged": f"merged {label} into {self.key}",
+            "unchanged": f"unchanged {label} ({self.key})",
+        }
         return f"{self.where}: {text[self.status]}" + "".join(f"\n    note: {n}" for n in self.notes)
 
 
 class Intake:
     """The lab's records and what a run adds to them; `offer` one candidate at a time."""
 
-    def __init__(self, existing: dict[str, Paper], context: dict, update: bool = False,
-                 sources: dict[str, str] | None = None):
+    def __init__(
+        self, existing: dict[str, Paper], context: dict, update: bool = False, sources: dict[str, str] | None = None
+    ):
         self.context, self.update = context, update
         self.records: dict[str, dict] = {k: p.model_dump(exclude_defaults=True) for k, p in existing.items()}
         self.original = {k: dict(v) for k, v in self.records.items()}
@@ -80,12 +85,20 @@ class Intake:
         notes = candidate.notes + notes
         related = self.index.related(Identity.of(record))
         same = [key for key, verdict in related.items() if verdict.kind == SAME]
-        notes += [f"warning: not merged with {key} ({self.origin.get(key, key)}), {verdict.reason}: "
-                  "check which of the two is right" for key, verdict in related.items() if verdict.kind == CONFLICT]
+        notes += [
+            f"warning: not merged with {key} ({self.origin.get(key, key)}), {verdict.reason}: "
+            "check which of the two is right"
+            for key, verdict in related.items()
+            if verdict.kind == CONFLICT
+        ]
         if len(same) > 1:
             found = " and ".join(f"{key} ({related[key].reason})" for key in same)
-            return self.fail(candidate.where, candidate.label,
-                             f"the entry is the same paper as two records, {found}: merge or correct them first", notes)
+            return self.fail(
+                candidate.where,
+                candidate.label,
+                f"the entry is the same paper as two records, {found}: merge or correct them first",
+                notes,
+            )
         if same:
             return self._merge(candidate, same[0], record, related[same[0]].reason, notes)
         key = self._new_key(candidate.wanted_key, record)
@@ -122,8 +135,11 @@ class Intake:
     @property
     def writes(self) -> dict[str, Paper]:
         """Records to write: new ones, and existing ones that changed."""
-        return {key: Paper.model_validate(record, context=self.context) for key, record in self.records.items()
-                if key in self.new_keys or record != self.original.get(key)}
+        return {
+            key: Paper.model_validate(record, context=self.context)
+            for key, record in self.records.items()
+            if key in self.new_keys or record != self.original.get(key)
+        }
 
     @property
     def counts(self) -> Counter:
@@ -163,7 +179,9 @@ def ascii_words(text: str) -> list[str]:
 
 def scholar_key(record: dict, taken) -> str:
     """Google Scholar's `lastnameYEARfirstword`, lower-case ASCII, with a, b, ... when taken."""
-    authors = [a for a in record.get("authors", []) if a != ET_AL] or record.get("extra", {}).get("editor", "").split(" and ")
+    authors = [a for a in record.get("authors", []) if a != ET_AL] or record.get("extra", {}).get("editor", "").split(
+        " and "
+    )
     last = "".join(ascii_words(parse_name(authors[0]).family)) if authors[0:1] != [""] and authors else ""
     word = next((w for w in ascii_words(record["title"]) if len(w) > 1 and w not in STOPWORDS), "")
     base = re.sub(r"[^a-z0-9]", "", f"{last}{record.get('year') or ''}{word}") or "paper"

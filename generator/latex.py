@@ -26,8 +26,15 @@ from functools import lru_cache
 
 from pylatexenc.latex2text import LatexNodes2Text
 from pylatexenc.latex2text import get_default_latex_context_db as text_context_db
-from pylatexenc.latexwalker import (LatexCharsNode, LatexGroupNode, LatexMacroNode, LatexMathNode,
-                                   LatexSpecialsNode, LatexWalker, get_default_latex_context_db)
+from pylatexenc.latexwalker import (
+    LatexCharsNode,
+    LatexGroupNode,
+    LatexMacroNode,
+    LatexMathNode,
+    LatexSpecialsNode,
+    LatexWalker,
+    get_default_latex_context_db,
+)
 from pylatexenc.macrospec import MacroSpec
 
 logging.getLogger("pylatexenc").setLevel(logging.ERROR)
@@ -43,24 +50,53 @@ _LITERAL = {"%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$", "~": r"\textasciitil
 # QUOTE (csquotes' \enquote) or CITE (shown as [key]). Argument specs as pylatexenc writes them.
 KEEP, DROP, QUOTE, CITE = "keep", "drop", "quote", "cite"
 MACROS = {
-    "textit": ("em", "{"), "emph": ("em", "{"), "textsl": ("em", "{"), "textbf": ("strong", "{"),
-    "texttt": ("code", "{"), "underline": ("u", "{"), "textsuperscript": ("sup", "{"), "textsubscript": ("sub", "{"),
-    "mbox": (KEEP, "{"), "text": (KEEP, "{"), "textrm": (KEEP, "{"), "textsf": (KEEP, "{"), "textup": (KEEP, "{"),
-    "textmd": (KEEP, "{"), "textnormal": (KEEP, "{"), "fbox": (KEEP, "{"), "raisebox": (KEEP, "{[[{"),
-    "scalebox": (KEEP, "{[{"), "resizebox": (KEEP, "*{{{"), "makebox": (KEEP, "[[{"), "framebox": (KEEP, "[[{"),
-    "textcolor": (KEEP, "[{{"), "colorbox": (KEEP, "[{{"), "fcolorbox": (KEEP, "[{{{"), "smash": (KEEP, "[{"),
-    "hspace": (DROP, "*{"), "vspace": (DROP, "*{"), "color": (DROP, "[{"), "phantom": (DROP, "{"),
-    "hphantom": (DROP, "{"), "vphantom": (DROP, "{"), "label": (DROP, "{"), "xspace": (DROP, ""),
+    "textit": ("em", "{"),
+    "emph": ("em", "{"),
+    "textsl": ("em", "{"),
+    "textbf": ("strong", "{"),
+    "texttt": ("code", "{"),
+    "underline": ("u", "{"),
+    "textsuperscript": ("sup", "{"),
+    "textsubscript": ("sub", "{"),
+    "mbox": (KEEP, "{"),
+    "text": (KEEP, "{"),
+    "textrm": (KEEP, "{"),
+    "textsf": (KEEP, "{"),
+    "textup": (KEEP, "{"),
+    "textmd": (KEEP, "{"),
+    "textnormal": (KEEP, "{"),
+    "fbox": (KEEP, "{"),
+    "raisebox": (KEEP, "{[[{"),
+    "scalebox": (KEEP, "{[{"),
+    "resizebox": (KEEP, "*{{{"),
+    "makebox": (KEEP, "[[{"),
+    "framebox": (KEEP, "[[{"),
+    "textcolor": (KEEP, "[{{"),
+    "colorbox": (KEEP, "[{{"),
+    "fcolorbox": (KEEP, "[{{{"),
+    "smash": (KEEP, "[{"),
+    "hspace": (DROP, "*{"),
+    "vspace": (DROP, "*{"),
+    "color": (DROP, "[{"),
+    "phantom": (DROP, "{"),
+    "hphantom": (DROP, "{"),
+    "vphantom": (DROP, "{"),
+    "label": (DROP, "{"),
+    "xspace": (DROP, ""),
     "enquote": (QUOTE, "*{"),
-    "cite": (CITE, "*[[{"), "citep": (CITE, "*[[{"), "citet": (CITE, "*[[{"), "citealp": (CITE, "*[[{"),
+    "cite": (CITE, "*[[{"),
+    "citep": (CITE, "*[[{"),
+    "citet": (CITE, "*[[{"),
+    "citealp": (CITE, "*[[{"),
 }
 STYLE_TAGS = {name: role for name, (role, _) in MACROS.items() if role not in (KEEP, DROP, QUOTE, CITE)}
 
 _to_text = LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
 _TEXT_CONTEXT = text_context_db()
 _CONTEXT = get_default_latex_context_db()  # built once: pylatexenc otherwise rebuilds it per walker
-_CONTEXT.add_context_category("labpubs", prepend=True, macros=[
-    MacroSpec(name, spec) for name, (_, spec) in MACROS.items()])
+_CONTEXT.add_context_category(
+    "labpubs", prepend=True, macros=[MacroSpec(name, spec) for name, (_, spec) in MACROS.items()]
+)
 
 
 def balanced(text: str) -> bool:
@@ -211,16 +247,64 @@ def last_argument(node):
 
 _ACCENTS = set("'`^\"~=.") | {"c", "v", "u", "H", "k", "r", "d", "b", "t"}
 _SYMBOLS = {
-    "O", "o", "ss", "ae", "AE", "oe", "OE", "aa", "AA", "l", "L", "i", "j", "dh", "DH", "th", "TH",
-    "ng", "NG", "&", "%", "_", "#", "textendash", "textemdash", "textquoteleft", "textquoteright",
-    "textquotedblleft", "textquotedblright", "ldots", "dots", "textellipsis", "textcopyright",
-    "textregistered", "texttrademark", "textdegree", "textbullet", "textasciitilde",
-    "guillemotleft", "guillemotright", "textexclamdown", "textquestiondown", "texteuro",
+    "O",
+    "o",
+    "ss",
+    "ae",
+    "AE",
+    "oe",
+    "OE",
+    "aa",
+    "AA",
+    "l",
+    "L",
+    "i",
+    "j",
+    "dh",
+    "DH",
+    "th",
+    "TH",
+    "ng",
+    "NG",
+    "&",
+    "%",
+    "_",
+    "#",
+    "textendash",
+    "textemdash",
+    "textquoteleft",
+    "textquoteright",
+    "textquotedblleft",
+    "textquotedblright",
+    "ldots",
+    "dots",
+    "textellipsis",
+    "textcopyright",
+    "textregistered",
+    "texttrademark",
+    "textdegree",
+    "textbullet",
+    "textasciitilde",
+    "guillemotleft",
+    "guillemotright",
+    "textexclamdown",
+    "textquestiondown",
+    "texteuro",
 }
 # Symbols pylatexenc has no text for (every output), and the literal characters that must stay
 # escaped in records (the decoder only).
-SYMBOLS = {"S": "§", "P": "¶", "SS": "SS", "copyright": "©", "pounds": "£", "euro": "€", "rq": "’", "lq": "‘",
-           "@": "", "/": ""}
+SYMBOLS = {
+    "S": "§",
+    "P": "¶",
+    "SS": "SS",
+    "copyright": "©",
+    "pounds": "£",
+    "euro": "€",
+    "rq": "’",
+    "lq": "‘",
+    "@": "",
+    "/": "",
+}
 _OWN_SYMBOLS = {**SYMBOLS, "textasciicircum": "^", "textbraceleft": "\\{", "textbraceright": "\\}"}
 _KEPT_STYLES = set(STYLE_TAGS) | {"textsc", "textrm", "textsf", "mbox"}
 _DECODE_HINTS = re.compile(r"[\\{}$~%]|[!?]`|``|''|--")
@@ -264,8 +348,12 @@ def _decode(nodes, nested: bool = False) -> str:
 
 def _decode_group(node, nested: bool = False) -> str:
     nodes = [n for n in node.nodelist if not (isinstance(n, LatexGroupNode) and not n.nodelist)]  # \ss{}
-    if (len(nodes) == 1 and isinstance(nodes[0], LatexMacroNode) and _is_character(nodes[0])
-            and not (nested and nodes[0].macroname in "&%_#")):
+    if (
+        len(nodes) == 1
+        and isinstance(nodes[0], LatexMacroNode)
+        and _is_character(nodes[0])
+        and not (nested and nodes[0].macroname in "&%_#")
+    ):
         return _decode_macro(nodes[0])  # {\"u}, {\O}, {\&}: braces that only hold one character
     inner = _decode(node.nodelist, nested=True)
     if not inner:

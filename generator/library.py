@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .errors import Problem
-from .richtext import to_plain
-from .loader import Content, locate
+from .loader import Content
 from .names import ET_AL, name_key, parse_name, slugify
 from .records import Paper, Person, Topic
+from .richtext import to_plain
 
 
 @dataclass(eq=False, repr=False)
@@ -21,7 +21,7 @@ class Author:
     slug: str
     name: str
     person: Person | None = None
-    papers: list["Publication"] = field(default_factory=list)
+    papers: list[Publication] = field(default_factory=list)
 
     @property
     def is_member(self) -> bool:
@@ -35,7 +35,7 @@ class Author:
 class TopicEntry:
     slug: str
     topic: Topic
-    papers: list["Publication"] = field(default_factory=list)
+    papers: list[Publication] = field(default_factory=list)
 
     def __repr__(self) -> str:
         return f"TopicEntry({self.slug!r})"
@@ -70,8 +70,12 @@ class Publication:
     def sort_key(self) -> tuple:
         """Newest first; undated last; then by title."""
         record = self.record
-        return (record.year is None, -(record.year or 0), -(record.date.toordinal() if record.date else 0),
-                self.title.casefold())
+        return (
+            record.year is None,
+            -(record.year or 0),
+            -(record.date.toordinal() if record.date else 0),
+            self.title.casefold(),
+        )
 
 
 @dataclass
@@ -90,14 +94,12 @@ class Library:
 
 def build_library(content: Content) -> Library:
     """Resolve names, topics and members across records; cross-record problems are collected."""
-    problems = list(content.problems)
-    members, index = _members(content, problems)
+    members, index = _members(content)
     authors: dict[str, Author] = {m.slug: m for m in members}
     by_name: dict[str, Author] = dict(index)
     topics = {slug: TopicEntry(slug, topic) for slug, topic in content.topics.items()}
     papers = []
     for key, record in content.papers.items():
-        path = content.sources[key]
         paper_authors, et_al = [], False
         for name in record.authors:
             if name == ET_AL:
@@ -120,10 +122,10 @@ def build_library(content: Content) -> Library:
     years: dict[int | None, list[Publication]] = {}
     for paper in papers:
         years.setdefault(paper.year, []).append(paper)
-    return Library(papers, members, authors, topics, list(years.items()), problems)
+    return Library(papers, members, authors, topics, list(years.items()), list(content.problems))
 
 
-def _members(content: Content, problems: list[Problem]) -> tuple[list[Author], dict[str, Author]]:
+def _members(content: Content) -> tuple[list[Author], dict[str, Author]]:
     """Members from people.yaml, and the index from every spelling (name and aliases) to them."""
     members: list[Author] = []
     index: dict[str, Author] = {}
@@ -132,7 +134,7 @@ def _members(content: Content, problems: list[Problem]) -> tuple[list[Author], d
     for position, person in zip(content.people_at, content.people):
         member = Author(person.slug or _unique_slug(person.name, taken), to_plain(person.name), person)
         if member.slug in taken:
-            _problem(content, problems, people_file, (position, "slug"), f"slug `{member.slug}` is used twice")
+            content.problem(people_file, (position, "slug"), f"slug `{member.slug}` is used twice")
             continue
         taken[member.slug] = member
         members.append(member)
@@ -140,8 +142,11 @@ def _members(content: Content, problems: list[Problem]) -> tuple[list[Author], d
             key = name_key(spelling)
             other = index.get(key)
             if other is not None and other is not member:
-                _problem(content, problems, people_file, (position,),
-                         f"`{spelling}` also names {other.name}: one spelling can lead to one member only")
+                content.problem(
+                    people_file,
+                    (position,),
+                    f"`{spelling}` also names {other.name}: one spelling can lead to one member only",
+                )
             index[key] = member
     return members, index
 
@@ -154,8 +159,3 @@ def _unique_slug(name: str, taken: dict[str, Author]) -> str:
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     return slug
-
-
-def _problem(content: Content, problems: list[Problem], path, loc: tuple, message: str) -> None:
-    line, column = locate(path, loc)
-    problems.append(Problem(content.display_path(path), message, line, column, None))

@@ -20,6 +20,7 @@ from .names import slugify
 from .records import KEY_PATTERN, PAPER_TYPES, RESERVED_KEYS, Paper, Person, Topic
 from .session import Session
 
+
 class RecordLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """Safe YAML, C-speed where available, that reads dates and decimals as text: pydantic then
     checks dates with a located error (`2024-13-01` would crash PyYAML), and an arXiv id such as
@@ -27,8 +28,11 @@ class RecordLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
 
 
 RecordLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers
-            if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:float")]
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:float")
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 PAPERS_DIR, PEOPLE_FILE, TOPICS_FILE = "papers", "people.yaml", "topics.yaml"
@@ -55,6 +59,16 @@ class Content:
         except ValueError:
             return str(path)
 
+    def problem(
+        self, path: Path, loc: tuple | None, message: str, hint: str | None = None, severity: str = "error"
+    ) -> None:
+        """Record a problem at the YAML node `loc` of a file (None: the whole file), with its line,
+        column and field (`authors[2]`, `links.code`), the one way every stage reports."""
+        line, column = locate(path, loc) if loc is not None else (None, None)
+        names = [str(part) for part in (loc or ()) if not isinstance(part, int)]
+        field = ".".join(names) + (f"[{loc[-1]}]" if loc and isinstance(loc[-1], int) and names else "")
+        self.problems.append(Problem(self.display_path(path), message, line, column, field or None, hint, severity))
+
     def is_data_file(self, rel_path: str) -> bool:
         """Whether a file of the content folder is a record (never published as is)."""
         parts = Path(rel_path).parts
@@ -76,32 +90,8 @@ def load_content(root: str | Path, session: Session | None = None) -> Content:
     checked against) are unchanged since the session's last load is not read again."""
     content = Content(Path(root))
     session = session or Session()
-    people_path = content.root / PEOPLE_FILE
-    if people_path.exists():
-        data = _read_yaml(content, people_path)
-        if data is not None:
-            if not isinstance(data, list):
-                _problem(content, people_path, None, "must be a list of people (each starting with `- name:`)")
-            else:
-                for index, item in enumerate(data):
-                    person = _validate(content, people_path, Person, item, (index,))
-                    if person:
-                        content.people.append(person)
-                        content.people_at.append(index)
-    topics_path = content.root / TOPICS_FILE
-    if topics_path.exists():
-        data = _read_yaml(content, topics_path)
-        if data is not None:
-            if not isinstance(data, dict):
-                _problem(content, topics_path, None, "must map topic slugs to {title, description}")
-            else:
-                for slug, item in data.items():
-                    if not isinstance(slug, str) or not KEY_PATTERN.match(slug) or ":" in slug or "_" in slug:
-                        _problem(content, topics_path, (slug,), f"topic slug {slug!r} must be lower-case letters, digits and -")
-                        continue
-                    topic = _validate(content, topics_path, Topic, item, (slug,))
-                    if topic:
-                        content.topics[slug] = topic
+    _load_people(content, content.root / PEOPLE_FILE)
+    _load_topics(content, content.root / TOPICS_FILE)
     known = {"topics": set(content.topics), "members": {p.slug or slugify(p.name) for p in content.people}}
     files = paper_files(content.root)
     for path in files:
@@ -110,13 +100,46 @@ def load_content(root: str | Path, session: Session | None = None) -> Content:
     return content
 
 
+def _load_people(content: Content, path: Path) -> None:
+    data = _read_yaml(content, path) if path.exists() else None
+    if data is None:
+        return
+    if not isinstance(data, list):
+        content.problem(path, None, "must be a list of people (each starting with `- name:`)")
+        return
+    for index, item in enumerate(data):
+        person = _validate(content, path, Person, item, (index,))
+        if person:
+            content.people.append(person)
+            content.people_at.append(index)
+
+
+def _load_topics(content: Content, path: Path) -> None:
+    data = _read_yaml(content, path) if path.exists() else None
+    if data is None:
+        return
+    if not isinstance(data, dict):
+        content.problem(path, None, "must map topic slugs to {title, description}")
+        return
+    for slug, item in data.items():
+        if not isinstance(slug, str) or not KEY_PATTERN.match(slug) or ":" in slug or "_" in slug:
+            content.problem(path, (slug,), f"topic slug {slug!r} must be lower-case letters, digits and -")
+            continue
+        topic = _validate(content, path, Topic, item, (slug,))
+        if topic:
+            content.topics[slug] = topic
+
+
 def _load_paper(content: Content, path: Path, known: dict[str, set[str]], valid: dict) -> None:
     key = path.stem
     if not KEY_PATTERN.match(key) or key in RESERVED_KEYS:
-        content.problems.append(Problem(
-            content.display_path(path), f"file name {path.name!r} is not a valid paper key",
-            hint="use lower-case ASCII letters, digits, '-', '_' or ':' (the key is the cite key and the URL)",
-        ))
+        content.problems.append(
+            Problem(
+                content.display_path(path),
+                f"file name {path.name!r} is not a valid paper key",
+                hint="use lower-case ASCII letters, digits, '-', '_' or ':' (the key is the cite key and the URL)",
+            )
+        )
         return
     if key in content.papers:
         first = content.display_path(content.sources[key])
@@ -132,7 +155,7 @@ def _load_paper(content: Content, path: Path, known: dict[str, set[str]], valid:
         if data is None:
             return
         if not isinstance(data, dict):
-            _problem(content, path, None, "a paper record must be a mapping of fields (title:, authors:, ...)")
+            content.problem(path, None, "a paper record must be a mapping of fields (title:, authors:, ...)")
             return
         paper = _validate(content, path, Paper, data, (), known)
         if paper:
@@ -151,27 +174,38 @@ def _read_yaml(content: Content, path: Path) -> Any:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = raw[:error.start].count(b"\n") + 1
-        content.problems.append(Problem(
-            shown, f"not UTF-8: byte {raw[error.start:error.start + 1]!r} cannot be read", line=line,
-            hint="save the file as UTF-8 (most editors: File > Save with encoding)",
-        ))
+        line = raw[: error.start].count(b"\n") + 1
+        content.problems.append(
+            Problem(
+                shown,
+                f"not UTF-8: byte {raw[error.start : error.start + 1]!r} cannot be read",
+                line=line,
+                hint="save the file as UTF-8 (most editors: File > Save with encoding)",
+            )
+        )
         return None
     try:
         data = yaml.load(text, Loader=RecordLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        content.problems.append(Problem(
-            shown, f"YAML syntax: {getattr(error, 'problem', None) or error}",
-            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
-            hint="check indentation and quote text that contains ': ' or starts with a special character",
-        ))
+        content.problems.append(
+            Problem(
+                shown,
+                f"YAML syntax: {getattr(error, 'problem', None) or error}",
+                line=mark.line + 1 if mark else None,
+                column=mark.column + 1 if mark else None,
+                hint="check indentation and quote text that contains ': ' or starts with a special character",
+            )
+        )
         return None
     if _expanded_size(data) > MAX_VALUES:
-        content.problems.append(Problem(
-            shown, f"the file expands to more than {MAX_VALUES:,} values",
-            hint="records need no YAML anchors (&) or aliases (*); write the values out",
-        ))
+        content.problems.append(
+            Problem(
+                shown,
+                f"the file expands to more than {MAX_VALUES:,} values",
+                hint="records need no YAML anchors (&) or aliases (*); write the values out",
+            )
+        )
         return None
     return data
 
@@ -191,15 +225,16 @@ def _expanded_size(data: Any) -> int:
     return count
 
 
-def _validate(content: Content, path: Path, model: type[BaseModel], data: Any, prefix: tuple,
-              known: dict | None = None) -> Any:
+def _validate(
+    content: Content, path: Path, model: type[BaseModel], data: Any, prefix: tuple, known: dict | None = None
+) -> Any:
     try:
         return model.model_validate(data, context=known)
     except ValidationError as error:
         for item in error.errors():
             loc = prefix + tuple(item["loc"])
             message, hint = _explain(model, item)
-            _problem(content, path, loc, message, hint)
+            content.problem(path, loc, message, hint)
         return None
 
 
@@ -229,16 +264,6 @@ def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             model = annotation
     return list(model.model_fields)
-
-
-def _problem(content: Content, path: Path, loc: tuple | None, message: str, hint: str | None = None) -> None:
-    line = column = None
-    if loc is not None:
-        line, column = locate(path, loc)
-    field = ".".join(str(part) for part in loc if not isinstance(part, int)) if loc else None
-    if loc and isinstance(loc[-1], int) and field:
-        field += f"[{loc[-1]}]"
-    content.problems.append(Problem(content.display_path(path), message, line, column, field or None, hint))
 
 
 def locate(path: Path, loc: tuple) -> tuple[int | None, int | None]:

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import copy
 
-from .richtext import to_plain
 from .names import ET_AL, fold, parse_name
 from .records import PAPER_KINDS
+from .richtext import to_plain
 
 FILL, COMBINE, OVERWRITE = "fill", "combine", "overwrite"
 PUBLISHED_FIELDS = ("type", "venue", "abbr", "year", "date")
@@ -86,11 +86,12 @@ class _Merge:
         """A value that differs from the record's: kept beside it (COMBINE) or reported (FILL)."""
         label = label or name
         if self.mode == FILL:
-            self.changes.notes.append(f"{label} differs: the entry says {value!r}, the record {_shown(mine)!r} "
-                                      "(--update takes the entry's)")
+            self.changes.notes.append(
+                f"{label} differs: the entry says {value!r}, the record {_shown(mine)!r} (--update takes the entry's)"
+            )
             return
         extra = self.result.setdefault("extra", {})
-        taken = [k for k in extra if k == name or (k.startswith(name + "_") and k[len(name) + 1:].isdigit())]
+        taken = [k for k in extra if k == name or (k.startswith(name + "_") and k[len(name) + 1 :].isdigit())]
         if not any(_same(extra[k], value) for k in taken):
             slot = next(f"{name}_{n}" for n in range(2, 100) if f"{name}_{n}" not in extra)
             extra[slot] = value
@@ -143,11 +144,13 @@ class _Merge:
             del result["date"]  # the preprint's date beside the published year
             self.preprint_values.append(f"date {date}")
         if self.preprint_values:
-            self.changes.notes.append(f"the published version's values kept; the preprint's "
-                                      f"{', '.join(self.preprint_values)} are arXiv's")
+            self.changes.notes.append(
+                f"the published version's values kept; the preprint's {', '.join(self.preprint_values)} are arXiv's"
+            )
         if self.preprint == "base" and self.mode == FILL:
-            self.changes.notes.append("the entry is the published version of this preprint record: "
-                                      "--update takes its type, venue and year")
+            self.changes.notes.append(
+                "the entry is the published version of this preprint record: --update takes its type, venue and year"
+            )
         if self.preprint == "base" or self.mode == OVERWRITE:
             _follow_type(result, self.incoming)
         if result.get("date") and result.get("year") != result["date"].year:  # --update gave another year

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from bibtexparser.middlewares.names import parse_single_name_into_parts
 from slugify import slugify as python_slugify
@@ -38,7 +38,7 @@ class Name:
 
     @property
     def inverted(self) -> str:
-        """"von Last, Jr, First" as plain text, for reference managers (RIS)."""
+        """ "von Last, Jr, First" as plain text, for reference managers (RIS)."""
         plain = lambda words: to_plain(_words(words))
         return ", ".join(part for part in (plain(self.von + self.last), plain(self.jr), plain(self.first)) if part)
 
@@ -54,7 +54,7 @@ class Name:
         return to_plain(" ".join(self.last))
 
 
-@lru_cache(maxsize=None)
+@cache
 def parse_name(text: str) -> Name:
     """Split one author name as BibTeX does ("Last, First", "First Last", "von Last, Jr, First")."""
     parts = parse_single_name_into_parts(text, strict=False)
@@ -68,7 +68,7 @@ def fold(text: str) -> str:
     return re.sub(r"[\s.{}~-]+", " ", text).strip()
 
 
-@lru_cache(maxsize=None)
+@cache
 def name_key(text: str) -> str:
     """The key two spellings of one person share: "Chen, Yingfa" and "Yingfa Chen" -> "yingfa chen"."""
     return fold(parse_name(text).display)

@@ -15,8 +15,17 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationInfo,
-                      WithJsonSchema, model_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationInfo,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from .latex import MATH, balanced, segments
@@ -36,35 +45,76 @@ class PaperKind:
 
 
 PAPER_KINDS = {
-    "conference": PaperKind("inproceedings", "booktitle", "paper-conference", True, "citation_conference_title",
-                            "CPAPER", "CreativeWorkSeries"),
+    "conference": PaperKind(
+        "inproceedings",
+        "booktitle",
+        "paper-conference",
+        True,
+        "citation_conference_title",
+        "CPAPER",
+        "CreativeWorkSeries",
+    ),
     "journal": PaperKind("article", "journal", "article-journal", True, "citation_journal_title", "JOUR", "Periodical"),
     "preprint": PaperKind("misc", "howpublished", "article", False, "citation_journal_title", "UNPB", "Periodical"),
-    "workshop": PaperKind("inproceedings", "booktitle", "paper-conference", True, "citation_conference_title",
-                          "CPAPER", "CreativeWorkSeries"),
+    "workshop": PaperKind(
+        "inproceedings",
+        "booktitle",
+        "paper-conference",
+        True,
+        "citation_conference_title",
+        "CPAPER",
+        "CreativeWorkSeries",
+    ),
     "book": PaperKind("book", "publisher", "book", False, "citation_publisher", "BOOK", "CreativeWorkSeries"),
     "chapter": PaperKind("incollection", "booktitle", "chapter", True, "citation_inbook_title", "CHAP", "Book"),
-    "thesis": PaperKind("phdthesis", "school", "thesis", False, "citation_dissertation_institution", "THES",
-                        "CreativeWorkSeries"),
-    "report": PaperKind("techreport", "institution", "report", False, "citation_technical_report_institution", "RPRT",
-                        "CreativeWorkSeries"),
+    "thesis": PaperKind(
+        "phdthesis", "school", "thesis", False, "citation_dissertation_institution", "THES", "CreativeWorkSeries"
+    ),
+    "report": PaperKind(
+        "techreport",
+        "institution",
+        "report",
+        False,
+        "citation_technical_report_institution",
+        "RPRT",
+        "CreativeWorkSeries",
+    ),
     "other": PaperKind("misc", "howpublished", "document", False, None, "GEN", "CreativeWorkSeries"),
 }
 PAPER_TYPES = tuple(PAPER_KINDS)
 # BibTeX entry types as the importer reads them (paper type) and the writer fills them (venue field);
 # any other entry type is `other`, with its venue in `howpublished`.
 BIBTEX_TYPES = {
-    "inproceedings": ("conference", "booktitle"), "conference": ("conference", "booktitle"),
-    "article": ("journal", "journal"), "book": ("book", "publisher"), "proceedings": ("book", "publisher"),
-    "inbook": ("chapter", "booktitle"), "incollection": ("chapter", "booktitle"),
-    "phdthesis": ("thesis", "school"), "mastersthesis": ("thesis", "school"), "thesis": ("thesis", "school"),
-    "techreport": ("report", "institution"), "report": ("report", "institution"),
+    "inproceedings": ("conference", "booktitle"),
+    "conference": ("conference", "booktitle"),
+    "article": ("journal", "journal"),
+    "book": ("book", "publisher"),
+    "proceedings": ("book", "publisher"),
+    "inbook": ("chapter", "booktitle"),
+    "incollection": ("chapter", "booktitle"),
+    "phdthesis": ("thesis", "school"),
+    "mastersthesis": ("thesis", "school"),
+    "thesis": ("thesis", "school"),
+    "techreport": ("report", "institution"),
+    "report": ("report", "institution"),
     "unpublished": ("preprint", "howpublished"),
 }
 LINK_KINDS = ("pdf", "code", "slides", "video", "poster", "website", "data", "supp", "blog", "html", "url")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-               "november", "december")
+MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 DOI_PATTERN = r"10\.\d{4,9}/\S+"
 ARXIV_PATTERN = r"(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?"
 ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(.+)", re.I)  # the DOI arXiv (DataCite) gives every preprint
@@ -80,13 +130,17 @@ def _text(value: str) -> str:
         raise ValueError("must not be empty")
     for candidate in MATH.finditer(value):
         if not balanced(candidate.group(1)):
-            raise ValueError(f"the formula ${candidate.group(1)}$ has an unpaired brace; "
-                             "write `\\$` for a dollar sign that starts no formula")
+            raise ValueError(
+                f"the formula ${candidate.group(1)}$ has an unpaired brace; "
+                "write `\\$` for a dollar sign that starts no formula"
+            )
     for is_math, source in segments(value):
         special = re.search(r"(?<!\\)(?:\\\\)*([%&#])", source) if is_math else None
         if special:
-            raise ValueError(f"`{special.group(1)}` in the formula ${source}$ is LaTeX syntax there; "
-                             f"write `\\{special.group(1)}` for the character")
+            raise ValueError(
+                f"`{special.group(1)}` in the formula ${source}$ is LaTeX syntax there; "
+                f"write `\\{special.group(1)}` for the character"
+            )
     return value
 
 
@@ -110,7 +164,7 @@ def bare_doi(value: str) -> str:
 
 
 def bare_arxiv(value: str) -> str:
-    """An arXiv id without `arXiv:`, its URL or a `.pdf` ending: `https://arxiv.org/abs/2402.13718v2` -> `2402.13718v2`."""
+    """An arXiv id without `arXiv:`, its URL or `.pdf`: `https://arxiv.org/abs/2402.13718v2` -> `2402.13718v2`."""
     value = re.sub(r"^(arxiv:\s*|https?://(www\.|export\.)?arxiv\.org/(abs|pdf)/)", "", value.strip(), flags=re.I)
     return re.sub(r"\.pdf$", "", value)
 
@@ -151,8 +205,11 @@ def _known(kind: str, where: str):
         known = (info.context or {}).get(kind)
         if known is not None and value not in known:
             close = difflib.get_close_matches(value, list(known), n=1)
-            raise PydanticCustomError(f"unknown_{kind}", f"{kind[:-1]} `{{slug}}` is not in {where}",
-                                      {"slug": value, "hint": f"did you mean `{close[0]}`?" if close else None})
+            raise PydanticCustomError(
+                f"unknown_{kind}",
+                f"{kind[:-1]} `{{slug}}` is not in {where}",
+                {"slug": value, "hint": f"did you mean `{close[0]}`?" if close else None},
+            )
         return value
 
     return AfterValidator(check)
@@ -191,10 +248,19 @@ def _urls(value) -> tuple[str, ...]:
     return tuple(_url(v) for v in values)
 
 
-Urls = Annotated[tuple[str, ...], BeforeValidator(_urls),
-                 PlainSerializer(lambda urls: urls[0] if len(urls) == 1 else list(urls)),
-                 WithJsonSchema({"anyOf": [{"type": "string", "pattern": _URL_PATTERN},
-                                           {"type": "array", "items": {"type": "string", "pattern": _URL_PATTERN}}]})]
+Urls = Annotated[
+    tuple[str, ...],
+    BeforeValidator(_urls),
+    PlainSerializer(lambda urls: urls[0] if len(urls) == 1 else list(urls)),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": _URL_PATTERN},
+                {"type": "array", "items": {"type": "string", "pattern": _URL_PATTERN}},
+            ]
+        }
+    ),
+]
 
 
 class Links(Record):
@@ -228,7 +294,8 @@ class Paper(Record):
     title: Text = Field(description="As printed; inline LaTeX allowed: $\\infty$Bench, \\textit{x}")
     authors: list[Text] = Field([], description='In order; "First Last" or "Last, First"; a last `others` means et al.')
     members: list[Annotated[Slug, _known("members", "people.yaml")]] = Field(
-        [], description="Slugs of lab members among authors that the list does not name (et al. or no list)")
+        [], description="Slugs of lab members among authors that the list does not name (et al. or no list)"
+    )
     year: Annotated[int, AfterValidator(_year)] | None = Field(None, ge=MIN_YEAR, description="Leave out when unknown")
     date: datetime.date | None = Field(None, description="YYYY-MM-DD")
     type: Literal[PAPER_TYPES] = "other"  # type: ignore[valid-type]
@@ -242,10 +309,11 @@ class Paper(Record):
     award: Text | None = None
     selected: bool = Field(False, description="Shown on the home page")
     extra: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")], Text] = Field(
-        {}, description="BibTeX fields with no place above (volume, pages, ...); written back to BibTeX")
+        {}, description="BibTeX fields with no place above (volume, pages, ...); written back to BibTeX"
+    )
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Paper":
+    def _consistent(self) -> Paper:
         if self.date and self.year is None:
             object.__setattr__(self, "year", self.date.year)
         if self.date and self.date.year != self.year:
@@ -253,8 +321,10 @@ class Paper(Record):
         if "others" in self.authors[:-1]:
             raise ValueError("`others` (et al.) may only be the last author")
         if self.members and self.authors and self.authors[-1] != "others":
-            raise ValueError("`members` is for members hidden in an unknown or et-al. author list; "
-                             "with a full list, put the names in `authors`")
+            raise ValueError(
+                "`members` is for members hidden in an unknown or et-al. author list; "
+                "with a full list, put the names in `authors`"
+            )
         return self
 
 
@@ -279,15 +349,23 @@ class Topic(Record):
 
 def json_schemas() -> dict[str, dict]:
     """JSON Schema of each content file, for editors that validate YAML as people type."""
+
     def schema(title: str, body: dict) -> dict:
         return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **body}
 
     person, topic = Person.model_json_schema(), Topic.model_json_schema()
     return {
         "paper.schema.json": schema("labpubs paper (content/papers/<key>.yaml)", Paper.model_json_schema()),
-        "people.schema.json": schema("labpubs members (content/people.yaml)", {
-            "type": "array", "items": {k: v for k, v in person.items() if k != "title"}}),
-        "topics.schema.json": schema("labpubs topics (content/topics.yaml)", {
-            "type": "object", "propertyNames": {"pattern": "^[a-z0-9][a-z0-9-]*$"},
-            "additionalProperties": {k: v for k, v in topic.items() if k != "title"}}),
+        "people.schema.json": schema(
+            "labpubs members (content/people.yaml)",
+            {"type": "array", "items": {k: v for k, v in person.items() if k != "title"}},
+        ),
+        "topics.schema.json": schema(
+            "labpubs topics (content/topics.yaml)",
+            {
+                "type": "object",
+                "propertyNames": {"pattern": "^[a-z0-9][a-z0-9-]*$"},
+                "additionalProperties": {k: v for k, v in topic.items() if k != "title"},
+            },
+        ),
     }

@@ -37,8 +37,14 @@ RECENT_COUNT = 10
 
 
 def environment() -> Environment:
-    return Environment(loader=PackageLoader("generator", "templates"), autoescape=True, undefined=StrictUndefined,
-                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return Environment(
+        loader=PackageLoader("generator", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 @cache
@@ -61,8 +67,7 @@ class Rendered:
 def render(library: Library, options: Options = Options(), session: Session | None = None) -> Rendered:
     """Every generated page of the site, in a stable order, and the embeddable fragments."""
     r = Renderer(library, options, session or Session())
-    pages = (publication_pages(r) + paper_pages(r) + [feed(r)] + people_pages(r) + topic_pages(r)
-             + year_pages(r))
+    pages = publication_pages(r) + paper_pages(r) + [feed(r)] + people_pages(r) + topic_pages(r) + year_pages(r)
     r.session.forget_papers_except(set(r.views))
     return Rendered(pages, fragments(r), r.csl)
 
@@ -118,16 +123,32 @@ class Renderer:
     def rich_entries(self) -> dict[str, Markup]:
         """The publications page's entries: with filter data, and abstract and BibTeX to reveal."""
         template = self.env.get_template("entry_full.html")
-        return self.per_paper("rich", lambda p: Markup(template.render(
-            p=self.views[p.key], bibtex=self.bibtex[p.key], abstract=to_html(p.record.abstract, links=True))))
+        return self.per_paper(
+            "rich",
+            lambda p: Markup(
+                template.render(
+                    p=self.views[p.key], bibtex=self.bibtex[p.key], abstract=to_html(p.record.abstract, links=True)
+                )
+            ),
+        )
 
     @cached_property
     def csl(self) -> dict[str, dict]:
         """Each paper as a CSL-JSON item: for publications.json and the formatted references."""
         return self.per_paper("csl", csl_item)
 
-    def page(self, path: str, template: str, meta: dict, *, in_nav: bool = False, markdown: bool = False,
-             fill: Callable[[str], str] | None = None, head: dict | None = None, **context) -> Page:
+    def page(
+        self,
+        path: str,
+        template: str,
+        meta: dict,
+        *,
+        in_nav: bool = False,
+        markdown: bool = False,
+        fill: Callable[[str], str] | None = None,
+        head: dict | None = None,
+        **context,
+    ) -> Page:
         """A page from a template; `markdown` when its body has Markdown headings (a table of contents)."""
         body = self.env.get_template(template).render(**context)
         body = body.replace(ROOT, root_prefix(path, self.options.use_directory_urls))
@@ -150,8 +171,18 @@ class Renderer:
 
         return fill
 
-    def paginated(self, path: str, template: str, meta: dict, papers: list[Publication], *, in_nav: bool = False,
-                  rich: bool = False, markdown: bool = False, **context) -> list[Page]:
+    def paginated(
+        self,
+        path: str,
+        template: str,
+        meta: dict,
+        papers: list[Publication],
+        *,
+        in_nav: bool = False,
+        rich: bool = False,
+        markdown: bool = False,
+        **context,
+    ) -> list[Page]:
         """A listing in pages of at most `page_size` papers: `path`, then `<path>/page-2.md`, ...
         Pages after the first are left out of search, which the first page's header serves.
         Templates get LIST_MARKs: `groups` (year slug, label, mark) and `entries` (one mark for all)."""
@@ -160,16 +191,30 @@ class Renderer:
         pager = [(n, self.url(p), _year_range(chunk)) for n, (p, chunk) in enumerate(zip(paths, chunks), 1)]
         pages = []
         for n, (page_path, chunk) in enumerate(zip(paths, chunks), 1):
-            page_meta = meta if n == 1 else {**meta, "title": f"{meta['title']} (page {n})", "search": {"exclude": True}}
+            page_meta = (
+                meta if n == 1 else {**meta, "title": f"{meta['title']} (page {n})", "search": {"exclude": True}}
+            )
             years: dict[int | None, list[Publication]] = {}
             for paper in chunk:
                 years.setdefault(paper.year, []).append(paper)
             lists = [(ps, rich) for ps in years.values()] + [(chunk, False)]
             groups = [(year_slug(y), year_label(y), Markup(LIST_MARK.format(i))) for i, y in enumerate(years)]
-            pages.append(self.page(page_path, template, page_meta, in_nav=in_nav and n == 1, markdown=markdown,
-                                   fill=self.filler(page_path, lists), groups=groups,
-                                   entries=Markup(LIST_MARK.format(len(lists) - 1)), pager=pager, current=n,
-                                   shown=len(chunk), **context))
+            pages.append(
+                self.page(
+                    page_path,
+                    template,
+                    page_meta,
+                    in_nav=in_nav and n == 1,
+                    markdown=markdown,
+                    fill=self.filler(page_path, lists),
+                    groups=groups,
+                    entries=Markup(LIST_MARK.format(len(lists) - 1)),
+                    pager=pager,
+                    current=n,
+                    shown=len(chunk),
+                    **context,
+                )
+            )
         return pages
 
     def author_url(self, author: Author) -> str:
@@ -196,12 +241,23 @@ LISTING = {"search": {"exclude": True}}  # listings: a search finds each paper o
 
 def publication_pages(r: Renderer) -> list[Page]:
     lib = r.library
-    pages = r.paginated("publications.md", "publications.md", {"title": "Publications", "labpubs_filters": True,
-                                                               **LISTING},
-                        lib.papers, in_nav=True, rich=True, markdown=True, count=len(lib.papers),
-                        bib=ROOT + "publications.bib", csl=ROOT + "publications.json", filters=filter_choices(lib))
-    return pages + [r.bib_file("publications.bib", lib.papers),
-                    Page("publications.json", to_csl_json([r.csl[p.key] for p in lib.papers]), html=False)]
+    pages = r.paginated(
+        "publications.md",
+        "publications.md",
+        {"title": "Publications", "labpubs_filters": True, **LISTING},
+        lib.papers,
+        in_nav=True,
+        rich=True,
+        markdown=True,
+        count=len(lib.papers),
+        bib=ROOT + "publications.bib",
+        csl=ROOT + "publications.json",
+        filters=filter_choices(lib),
+    )
+    return pages + [
+        r.bib_file("publications.bib", lib.papers),
+        Page("publications.json", to_csl_json([r.csl[p.key] for p in lib.papers]), html=False),
+    ]
 
 
 def filter_choices(lib: Library) -> dict[str, list[tuple[str, str]]]:
@@ -224,8 +280,11 @@ def paper_pages(r: Renderer) -> list[Page]:
         pieces = r.session.pieces(paper, r.options)
         if "page" not in pieces:
             pieces["page"] = paper_page(r, paper)
-        pages += [pieces["page"], r.bib_file(f"papers/{paper.key}.bib", [paper]),
-                  Page(f"papers/{paper.key}.ris", to_ris(paper), html=False)]
+        pages += [
+            pieces["page"],
+            r.bib_file(f"papers/{paper.key}.bib", [paper]),
+            Page(f"papers/{paper.key}.ris", to_ris(paper), html=False),
+        ]
     return pages
 
 
@@ -236,23 +295,41 @@ def paper_page(r: Renderer, paper: Publication) -> Page:
     if abstract:
         meta["description"] = abstract[:300]
     url = r.absolute(path)
-    head = {"meta": highwire_tags(paper, options.site_url) + open_graph(paper, url if options.site_url else None),
-            "jsonld": json_ld(paper, url, lambda a: r.absolute(f"people/{a.slug}.md"), options.site_url)}
+    head = {
+        "meta": highwire_tags(paper, options.site_url) + open_graph(paper, url if options.site_url else None),
+        "jsonld": json_ld(paper, url, lambda a: r.absolute(f"people/{a.slug}.md"), options.site_url),
+    }
     if not options.citation_styles:
         cite = ""
     elif options.defer_references:
         cite = Markup(REFERENCES_MARK)
     else:
         cite = cite_section(references(r.csl[paper.key], options.citation_styles))
-    return r.page(path, "paper.md", meta, head=head, p=r.views[paper.key],
-                  abstract=to_html(paper.record.abstract, links=True), bibtex=r.bibtex[paper.key], cite=cite,
-                  bib=ROOT + f"papers/{paper.key}.bib", ris=ROOT + f"papers/{paper.key}.ris")
+    return r.page(
+        path,
+        "paper.md",
+        meta,
+        head=head,
+        p=r.views[paper.key],
+        abstract=to_html(paper.record.abstract, links=True),
+        bibtex=r.bibtex[paper.key],
+        cite=cite,
+        bib=ROOT + f"papers/{paper.key}.bib",
+        ris=ROOT + f"papers/{paper.key}.ris",
+    )
 
 
 def feed(r: Renderer) -> Page:
-    return Page("feed.xml", atom_feed(r.library.papers, r.options.site_name, r.options.site_url,
-                                      lambda p: page_url(f"papers/{p.key}.md", r.options.use_directory_urls)),
-                html=False)
+    return Page(
+        "feed.xml",
+        atom_feed(
+            r.library.papers,
+            r.options.site_name,
+            r.options.site_url,
+            lambda p: page_url(f"papers/{p.key}.md", r.options.use_directory_urls),
+        ),
+        html=False,
+    )
 
 
 def people_pages(r: Renderer) -> list[Page]:
@@ -265,10 +342,13 @@ def people_pages(r: Renderer) -> list[Page]:
 
 def people_index(r: Renderer) -> Page:
     lib = r.library
-    members = [(m.name, r.author_url(m), to_html(m.person.role) if m.person.role else None, len(m.papers))
-               for m in lib.members]
-    externals = sorted((a for a in lib.authors.values() if not a.is_member),
-                       key=lambda a: (parse_name(a.name).family.casefold(), a.name.casefold()))
+    members = [
+        (m.name, r.author_url(m), to_html(m.person.role) if m.person.role else None, len(m.papers)) for m in lib.members
+    ]
+    externals = sorted(
+        (a for a in lib.authors.values() if not a.is_member),
+        key=lambda a: (parse_name(a.name).family.casefold(), a.name.casefold()),
+    )
     others = [(a.name, r.author_url(a), len(a.papers)) for a in externals]
     return r.page("people/index.md", "people.md", {"title": "People"}, in_nav=True, members=members, others=others)
 
@@ -279,26 +359,50 @@ def author_pages(r: Renderer, author: Author) -> list[Page]:
     coauthors = Counter(a for p in papers for a in p.authors if a is not author)
     meta = {"title": author.name} if person else {"title": author.name, "search": {"exclude": True}}
     return r.paginated(
-        f"people/{author.slug}.md", "person.md", meta, papers,
-        name=author.name, person=person, role=to_html(person.role) if person and person.role else None,
-        count=len(papers), first=min(years, default=None), last=max(years, default=None),
+        f"people/{author.slug}.md",
+        "person.md",
+        meta,
+        papers,
+        name=author.name,
+        person=person,
+        role=to_html(person.role) if person and person.role else None,
+        count=len(papers),
+        first=min(years, default=None),
+        last=max(years, default=None),
         coauthors=[(a.name, r.author_url(a), a.is_member, n) for a, n in coauthors.most_common(10)],
-        topics=[(to_plain(t.topic.title), r.url(f"topics/{t.slug}.md"), n) for t, n in
-                Counter(t for p in papers for t in p.topics).most_common(5)],
+        topics=[
+            (to_plain(t.topic.title), r.url(f"topics/{t.slug}.md"), n)
+            for t, n in Counter(t for p in papers for t in p.topics).most_common(5)
+        ],
         chart=year_chart([p.year for p in papers], author.name) if person else "",
-        bib=ROOT + f"people/{author.slug}.bib")
+        bib=ROOT + f"people/{author.slug}.bib",
+    )
 
 
 def topic_pages(r: Renderer) -> list[Page]:
     topics = r.library.topics.values()
-    pages = [r.page("topics/index.md", "topics.md", {"title": "Topics"}, in_nav=True,
-                    topics=[(t, r.url(f"topics/{t.slug}.md")) for t in topics])]
+    pages = [
+        r.page(
+            "topics/index.md",
+            "topics.md",
+            {"title": "Topics"},
+            in_nav=True,
+            topics=[(t, r.url(f"topics/{t.slug}.md")) for t in topics],
+        )
+    ]
     for topic in topics:
         title = to_plain(topic.topic.title)
-        pages += r.paginated(f"topics/{topic.slug}.md", "topic.md", {"title": title}, topic.papers,
-                             title=to_html(topic.topic.title), count=len(topic.papers),
-                             description=to_html(topic.topic.description), bib=ROOT + f"topics/{topic.slug}.bib",
-                             chart=year_chart([p.year for p in topic.papers], title))
+        pages += r.paginated(
+            f"topics/{topic.slug}.md",
+            "topic.md",
+            {"title": title},
+            topic.papers,
+            title=to_html(topic.topic.title),
+            count=len(topic.papers),
+            description=to_html(topic.topic.description),
+            bib=ROOT + f"topics/{topic.slug}.bib",
+            chart=year_chart([p.year for p in topic.papers], title),
+        )
         pages.append(r.bib_file(f"topics/{topic.slug}.bib", topic.papers))
     return pages
 
@@ -309,8 +413,14 @@ def year_pages(r: Renderer) -> list[Page]:
     pages = [r.page("years/index.md", "years.md", {"title": "Years", **LISTING}, in_nav=True, years=years)]
     for year, papers in lib.years:
         slug = year_slug(year)
-        pages += r.paginated(f"years/{slug}.md", "year.md", {"title": f"Publications: {year_label(year)}", **LISTING},
-                             papers, count=len(papers), bib=ROOT + f"years/{slug}.bib")
+        pages += r.paginated(
+            f"years/{slug}.md",
+            "year.md",
+            {"title": f"Publications: {year_label(year)}", **LISTING},
+            papers,
+            count=len(papers),
+            bib=ROOT + f"years/{slug}.bib",
+        )
         pages.append(r.bib_file(f"years/{slug}.bib", papers))
     return pages
 

@@ -17,8 +17,23 @@ from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup, escape
 from pylatexenc.latexwalker import LatexGroupNode, LatexMacroNode
 
-from .latex import CITE, DROP, KEEP, MACROS, QUOTE, STYLE_TAGS, SYMBOLS, chunks, known, last_argument, latex_to_text
-from .latex import node_text, prose_source, segments, walk
+from .latex import (
+    CITE,
+    DROP,
+    KEEP,
+    MACROS,
+    QUOTE,
+    STYLE_TAGS,
+    SYMBOLS,
+    chunks,
+    known,
+    last_argument,
+    latex_to_text,
+    node_text,
+    prose_source,
+    segments,
+    walk,
+)
 
 # Text without any of these is plain already: the fast path for most titles and names.
 _LATEX_HINTS = re.compile(r"[\\${}~%&#]|``|''|--|[!?]`")
@@ -127,12 +142,13 @@ def _linked(text: str) -> str:
     out, pos = [], 0
     for match in _URL.finditer(text):
         url = match.group(0)
-        out += [str(escape(text[pos:match.start()])), f'<a href="{escape(url)}">{escape(url)}</a>']
+        out += [str(escape(text[pos : match.start()])), f'<a href="{escape(url)}">{escape(url)}</a>']
         pos = match.end()
     return "".join(out) + str(escape(text[pos:]))
 
 
 # --- the plain-text backend ---------------------------------------------------------------------
+
 
 def _math_text(source: str) -> str:
     """A formula as plain Unicode (`\\infty` -> `∞`); as written when it cannot be read."""
@@ -157,5 +173,7 @@ def to_plain(text: str | None) -> str:
 
 
 def _plain(nodes) -> str:
-    return "".join(_math_text(n.source) if isinstance(n, Math) else _plain(n.children) if isinstance(n, Styled)
-                   else n for n in nodes)
+    return "".join(
+        _math_text(n.source) if isinstance(n, Math) else _plain(n.children) if isinstance(n, Styled) else n
+        for n in nodes
+    )

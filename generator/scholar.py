@@ -8,10 +8,10 @@ import json
 import re
 from urllib.parse import urljoin
 
-from .richtext import to_plain
 from .library import Publication
 from .names import ET_AL, parse_name
 from .records import PAPER_KINDS, arxiv_url, doi_url
+from .richtext import to_plain
 
 
 def absolute(href: str | None, site_url: str | None) -> str | None:
@@ -25,7 +25,9 @@ def absolute(href: str | None, site_url: str | None) -> str | None:
 
 def pdf_url(paper: Publication, site_url: str | None) -> str | None:
     record = paper.record
-    return absolute(record.links.first("pdf"), site_url) or (arxiv_url(record.arxiv, pdf=True) if record.arxiv else None)
+    return absolute(record.links.first("pdf"), site_url) or (
+        arxiv_url(record.arxiv, pdf=True) if record.arxiv else None
+    )
 
 
 def highwire_tags(paper: Publication, site_url: str | None) -> list[tuple[str, str]]:
@@ -40,8 +42,13 @@ def highwire_tags(paper: Publication, site_url: str | None) -> list[tuple[str, s
     venue_tag = PAPER_KINDS[record.type].scholar_tag
     if record.venue and venue_tag:
         tags.append((venue_tag, to_plain(record.venue)))
-    for field, tag in (("volume", "citation_volume"), ("number", "citation_issue"), ("publisher", "citation_publisher"),
-                       ("isbn", "citation_isbn"), ("issn", "citation_issn")):
+    for field, tag in (
+        ("volume", "citation_volume"),
+        ("number", "citation_issue"),
+        ("publisher", "citation_publisher"),
+        ("isbn", "citation_isbn"),
+        ("issn", "citation_issn"),
+    ):
         if field in record.extra and tag not in dict(tags):
             tags.append((tag, to_plain(record.extra[field])))
     pages = re.split(r"\s*[-–]+\s*", record.extra.get("pages", ""), maxsplit=1)
@@ -79,8 +86,13 @@ def json_ld(paper: Publication, url: str, author_url, site_url: str | None) -> s
         if author.person and author.person.orcid:
             person["sameAs"] = f"https://orcid.org/{author.person.orcid}"
         authors.append(person)
-    data: dict = {"@context": "https://schema.org", "@type": "ScholarlyArticle", "headline": paper.title,
-                  "name": paper.title, "url": url}
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "headline": paper.title,
+        "name": paper.title,
+        "url": url,
+    }
     if authors:
         data["author"] = authors
     if record.date or record.year:
@@ -94,7 +106,9 @@ def json_ld(paper: Publication, url: str, author_url, site_url: str | None) -> s
         identifiers.append({"@type": "PropertyValue", "propertyID": "arXiv", "value": record.arxiv})
     if identifiers:
         data["identifier"] = identifiers
-        data["sameAs"] = ([doi_url(record.doi)] if record.doi else []) + ([arxiv_url(record.arxiv)] if record.arxiv else [])
+        data["sameAs"] = ([doi_url(record.doi)] if record.doi else []) + (
+            [arxiv_url(record.arxiv)] if record.arxiv else []
+        )
     if record.abstract:
         data["abstract"] = to_plain(record.abstract)
     if paper.topics:

@@ -6,7 +6,6 @@ what its contents depend on, so that "the same as a cold build" is a property of
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -31,9 +30,12 @@ class Session:
 
     def pieces(self, paper: Publication, options) -> dict:
         """The rendered pieces of one paper, from the last build when nothing they show changed."""
-        signature = (options, tuple((a.slug, a.name, a.is_member) for a in paper.authors),
-                     tuple((a.slug, a.name) for a in paper.members),
-                     tuple((t.slug, t.topic.title) for t in paper.topics))
+        signature = (
+            options,
+            tuple((a.slug, a.name, a.is_member) for a in paper.authors),
+            tuple((a.slug, a.name) for a in paper.members),
+            tuple((t.slug, t.topic.title) for t in paper.topics),
+        )
         cached = self.rendered.get(paper.key)
         if cached and cached[0][0] is paper.record and cached[0][1:] == signature:
             return cached[1]

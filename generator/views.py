@@ -25,12 +25,29 @@ class Options:
 
 
 TYPE_LABELS = {
-    "conference": "Conference paper", "journal": "Journal article", "preprint": "Preprint",
-    "workshop": "Workshop paper", "book": "Book", "chapter": "Book chapter", "thesis": "Thesis",
-    "report": "Technical report", "other": "Publication",
+    "conference": "Conference paper",
+    "journal": "Journal article",
+    "preprint": "Preprint",
+    "workshop": "Workshop paper",
+    "book": "Book",
+    "chapter": "Book chapter",
+    "thesis": "Thesis",
+    "report": "Technical report",
+    "other": "Publication",
 }
-LINK_LABELS = {"pdf": "PDF", "code": "Code", "slides": "Slides", "video": "Video", "poster": "Poster",
-               "website": "Website", "data": "Data", "supp": "Supplement", "blog": "Blog", "html": "HTML", "url": "Link"}
+LINK_LABELS = {
+    "pdf": "PDF",
+    "code": "Code",
+    "slides": "Slides",
+    "video": "Video",
+    "poster": "Poster",
+    "website": "Website",
+    "data": "Data",
+    "supp": "Supplement",
+    "blog": "Blog",
+    "html": "HTML",
+    "url": "Link",
+}
 
 
 @dataclass(frozen=True)
@@ -101,19 +118,38 @@ def paper_view(paper: Publication, options: Options, url, link) -> PaperView:
     person = lambda a: Person(a.name, url(f"people/{a.slug}.md"), a.is_member)  # noqa: E731
     authors = tuple(person(a) for a in paper.authors)
     cut = options.authors_shown if len(authors) > options.authors_shown + 1 else len(authors)
-    links = ([Link("arXiv", arxiv_url(record.arxiv))] if record.arxiv else []) + (
-        [Link("DOI", doi_url(record.doi))] if record.doi else []) + [
-        Link(LINK_LABELS[kind], link(href)) for kind, href in record.links.items()]
+    links = (
+        ([Link("arXiv", arxiv_url(record.arxiv))] if record.arxiv else [])
+        + ([Link("DOI", doi_url(record.doi))] if record.doi else [])
+        + [Link(LINK_LABELS[kind], link(href)) for kind, href in record.links.items()]
+    )
     members = [a.slug for a in dict.fromkeys(paper.authors + paper.members) if a.is_member]
     return PaperView(
-        key=paper.key, url=url(f"papers/{paper.key}.md"), title=to_html(record.title), authors=authors,
-        shown=authors[:cut], more=authors[cut:], more_members=tuple(a for a in authors[cut:] if a.member),
-        members=tuple(person(a) for a in paper.members), et_al=paper.et_al,
-        venue=_html(record.venue), abbr=_html(record.abbr), type=TYPE_LABELS[record.type], date=date_label(paper),
-        award=_html(record.award), selected=record.selected, links=tuple(links),
+        key=paper.key,
+        url=url(f"papers/{paper.key}.md"),
+        title=to_html(record.title),
+        authors=authors,
+        shown=authors[:cut],
+        more=authors[cut:],
+        more_members=tuple(a for a in authors[cut:] if a.member),
+        members=tuple(person(a) for a in paper.members),
+        et_al=paper.et_al,
+        venue=_html(record.venue),
+        abbr=_html(record.abbr),
+        type=TYPE_LABELS[record.type],
+        date=date_label(paper),
+        award=_html(record.award),
+        selected=record.selected,
+        links=tuple(links),
         topics=tuple(Link(to_plain(t.topic.title), url(f"topics/{t.slug}.md")) for t in paper.topics),
-        filter=Filter(year_slug(record.year), record.type, " ".join(t.slug for t in paper.topics), " ".join(members),
-                      to_plain(record.venue) if record.venue else ""))
+        filter=Filter(
+            year_slug(record.year),
+            record.type,
+            " ".join(t.slug for t in paper.topics),
+            " ".join(members),
+            to_plain(record.venue) if record.venue else "",
+        ),
+    )
 
 
 def _html(text: str | None) -> Markup | None:

@@ -30,8 +30,12 @@ def _foldable(value: str) -> bool:
     return len(value) > FOLD_AT and "\n" not in value and value == value.strip() and "  " not in value
 
 
-_RecordDumper.add_representer(str, lambda dumper, value: dumper.represent_scalar(
-    "tag:yaml.org,2002:str", value, style=">" if _foldable(value) else None))
+_RecordDumper.add_representer(
+    str,
+    lambda dumper, value: dumper.represent_scalar(
+        "tag:yaml.org,2002:str", value, style=">" if _foldable(value) else None
+    ),
+)
 
 
 def record_data(record: Record) -> dict:

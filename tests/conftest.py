@@ -18,9 +18,24 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 
 def mkdocs_build(project: Path, site: Path, *extra: str) -> subprocess.CompletedProcess:
     """Run the real `mkdocs build --strict` of a project folder into `site`."""
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f",
-                           str(project / "mkdocs.yml"), "-d", str(site), *extra],
-                          capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "-q",
+            "-f",
+            str(project / "mkdocs.yml"),
+            "-d",
+            str(site),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
 
 
 def copy_project(target: Path) -> Path:

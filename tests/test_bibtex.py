@@ -6,14 +6,13 @@ import datetime
 
 import bibtexparser
 import pytest
-from pylatexenc.latex2text import LatexNodes2Text
-
-from generator.latex import from_latex
-from generator.richtext import to_plain
 from pybtex import database as pybtex
+
 from generator.bibtex import latex_value, name_value, to_bibtex
+from generator.latex import from_latex
 from generator.library import Publication
 from generator.records import Paper
+from generator.richtext import to_plain
 
 
 def publication(key: str, **fields) -> Publication:
@@ -22,10 +21,18 @@ def publication(key: str, **fields) -> Publication:
 
 def test_conference_paper_exact_output():
     paper = publication(
-        "mueller2024mamba", title="{M}amba & RNNs: 50% of $\\infty$ — a “test”", authors=["Jörg Müller", "van der Berg, Jan", "{OpenBMB Team}", "others"],
-        date=datetime.date(2024, 8, 3), type="conference", venue="EMNLP 2024", doi="10.18653/v1/2024.emnlp-main.1",
-        links={"url": "https://example.org/a_b"})
-    assert to_bibtex(paper) == r"""@inproceedings{mueller2024mamba,
+        "mueller2024mamba",
+        title="{M}amba & RNNs: 50% of $\\infty$ — a “test”",
+        authors=["Jörg Müller", "van der Berg, Jan", "{OpenBMB Team}", "others"],
+        date=datetime.date(2024, 8, 3),
+        type="conference",
+        venue="EMNLP 2024",
+        doi="10.18653/v1/2024.emnlp-main.1",
+        links={"url": "https://example.org/a_b"},
+    )
+    assert (
+        to_bibtex(paper)
+        == r"""@inproceedings{mueller2024mamba,
   author = {M{\"u}ller, J{\"o}rg and van der Berg, Jan and {OpenBMB Team} and others},
   title = {{M}amba \& {RNNs}: 50\% of $\infty$ --- a ``test''},
   booktitle = {{EMNLP} 2024},
@@ -34,12 +41,20 @@ def test_conference_paper_exact_output():
   doi = {10.18653/v1/2024.emnlp-main.1},
   url = {https://example.org/a_b},
 }"""
+    )
 
 
-@pytest.mark.parametrize("type_, entry_type, venue_field", [
-    ("journal", "article", "journal"), ("preprint", "misc", "howpublished"), ("thesis", "phdthesis", "school"),
-    ("chapter", "incollection", "booktitle"), ("report", "techreport", "institution"), ("workshop", "inproceedings", "booktitle"),
-])
+@pytest.mark.parametrize(
+    "type_, entry_type, venue_field",
+    [
+        ("journal", "article", "journal"),
+        ("preprint", "misc", "howpublished"),
+        ("thesis", "phdthesis", "school"),
+        ("chapter", "incollection", "booktitle"),
+        ("report", "techreport", "institution"),
+        ("workshop", "inproceedings", "booktitle"),
+    ],
+)
 def test_entry_type_and_venue_field_follow_type(type_, entry_type, venue_field):
     text = to_bibtex(publication("k", title="T", authors=["A B"], year=2020, type=type_, venue="V"))
     assert text.startswith(f"@{entry_type}{{k,") and f"  {venue_field} = {{V}}," in text
@@ -50,9 +65,20 @@ def test_arxiv_id_becomes_eprint():
     assert "  eprint = {2402.13718},\n  archiveprefix = {arXiv}," in text
 
 
-@pytest.mark.parametrize("title", [
-    "{{ 7*7 }}", "a { b", "a } b", "}{", r"100\% sure", "x_1 and y^2", "#1 & 50% ~ $ cost", "C++ {and} {M}", r"\textit{x}",
-])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "{{ 7*7 }}",
+        "a { b",
+        "a } b",
+        "}{",
+        r"100\% sure",
+        "x_1 and y^2",
+        "#1 & 50% ~ $ cost",
+        "C++ {and} {M}",
+        r"\textit{x}",
+    ],
+)
 def test_awkward_titles_stay_balanced_and_parse_back(title):
     value = latex_value(title, protect_capitals=True)
     entry = f"@misc{{k,\n  title = {{{value}}},\n}}"

@@ -11,15 +11,13 @@ import shutil
 import threading
 from collections import Counter
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
+from conftest import CONTENT, ROOT
 
-from generator.richtext import to_plain
 from generator.library import build_library
 from generator.loader import load_content
-
-from conftest import CONTENT, ROOT
+from generator.richtext import to_plain
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(not CHROMIUM, reason="Debian's chromium is not installed (apt-get install chromium)")
@@ -46,16 +44,26 @@ def browser():
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
         # as root Debian's chromium needs --no-sandbox; no background requests on a closed network
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run", "--disable-sync"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
         yield browser
         browser.close()
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"], viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        permissions=["clipboard-read", "clipboard-write"], viewport={"width": 1280, "height": 900}
+    )
     page = context.new_page()
     page.errors = []
     page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
@@ -66,14 +74,16 @@ def page(browser):
 
 def shown_keys(page) -> list[str]:
     return page.eval_on_selector_all(
-        "li.lp-entry:not([hidden]) a.lp-title", "links => links.map(a => a.getAttribute('href').split('/').slice(-2)[0])")
+        "li.lp-entry:not([hidden]) a.lp-title",
+        "links => links.map(a => a.getAttribute('href').split('/').slice(-2)[0])",
+    )
 
 
 def unique_abstract_word() -> tuple[str, str]:
     """A word in exactly one paper's abstract and in no other text the search indexes."""
     texts = [to_plain(p.record.abstract or "") + " " + to_plain(p.record.title) for p in LIBRARY.papers]
     words = Counter(w for text in texts for w in set(re.findall(r"[a-z]{8,}", text.lower())))
-    for paper, text in zip(LIBRARY.papers, texts):
+    for paper in LIBRARY.papers:
         for word in sorted(set(re.findall(r"[a-z]{8,}", to_plain(paper.record.abstract or "").lower()))):
             stem = word[:6]
             if words[word] == 1 and sum(stem in t.lower() for t in texts) == 1:
@@ -99,14 +109,17 @@ def test_copy_button_puts_exactly_the_bibtex_on_the_clipboard(server, page):
     assert code.startswith("@misc{zhang2024inftybench,")
 
 
-@pytest.mark.parametrize("field, value, expected", [
-    ("year", "2024", {p.key for p in LIBRARY.papers if p.year == 2024}),
-    ("type", "preprint", {p.key for p in LIBRARY.papers if p.record.type == "preprint"}),
-    ("topic", "long-context", {p.key for p in LIBRARY.topics["long-context"].papers}),
-    ("member", "yingfa-chen", {p.key for p in LIBRARY.authors["yingfa-chen"].papers}),
-    ("venue", "arXiv", {p.key for p in LIBRARY.papers if p.record.venue == "arXiv"}),
-    ("q", "mamba", {"chenstuffed"}),
-])
+@pytest.mark.parametrize(
+    "field, value, expected",
+    [
+        ("year", "2024", {p.key for p in LIBRARY.papers if p.year == 2024}),
+        ("type", "preprint", {p.key for p in LIBRARY.papers if p.record.type == "preprint"}),
+        ("topic", "long-context", {p.key for p in LIBRARY.topics["long-context"].papers}),
+        ("member", "yingfa-chen", {p.key for p in LIBRARY.authors["yingfa-chen"].papers}),
+        ("venue", "arXiv", {p.key for p in LIBRARY.papers if p.record.venue == "arXiv"}),
+        ("q", "mamba", {"chenstuffed"}),
+    ],
+)
 def test_each_filter_narrows_the_list_and_lives_in_the_url(server, page, field, value, expected):
     page.goto(server + "publications/")
     assert page.is_visible("form.lp-filters")
@@ -122,7 +135,9 @@ def test_each_filter_narrows_the_list_and_lives_in_the_url(server, page, field, 
     assert page.input_value(f"form.lp-filters [name={field}]") == value
     page.evaluate("window.scrollTo(0, 0)")  # where the form is, clear of the sticky header
     page.click("form.lp-filters button[type=reset]")
-    page.wait_for_function(f"document.querySelector('form.lp-filters output').textContent.startsWith('{len(LIBRARY.papers)} of')")
+    page.wait_for_function(
+        f"document.querySelector('form.lp-filters output').textContent.startsWith('{len(LIBRARY.papers)} of')"
+    )
     assert len(shown_keys(page)) == len(LIBRARY.papers) and "?" not in page.url.rstrip("?")
 
 
@@ -160,15 +175,19 @@ def test_math_in_a_title_renders_as_mathml(server, page):
     assert "$" not in title and "\\infty" not in title and title.startswith("∞Bench")
 
 
-@pytest.mark.parametrize("url", ["", "publications/", "papers/zhang2024inftybench/", "people/yingfa-chen/",
-                                 "topics/long-context/", "years/2024/"])
+@pytest.mark.parametrize(
+    "url",
+    ["", "publications/", "papers/zhang2024inftybench/", "people/yingfa-chen/", "topics/long-context/", "years/2024/"],
+)
 def test_no_console_errors(server, page, url):
     page.goto(server + url)
     page.wait_for_load_state("networkidle")
     assert page.errors == []
 
 
-@pytest.mark.parametrize("name, size", [("desktop", {"width": 1280, "height": 900}), ("phone", {"width": 390, "height": 844})])
+@pytest.mark.parametrize(
+    "name, size", [("desktop", {"width": 1280, "height": 900}), ("phone", {"width": 390, "height": 844})]
+)
 def test_publications_screenshots(server, browser, name, size):
     context = browser.new_context(viewport=size, is_mobile=name == "phone")
     page = context.new_page()

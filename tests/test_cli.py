@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import yaml
-
 from conftest import CONTENT, ROOT, html, mkdocs_build
 
 

@@ -13,12 +13,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from conftest import CONTENT, ROOT, copy_project, mkdocs_build
 
 from generator.errors import ContentError
 from generator.records import json_schemas
 from generator.site import check
-
-from conftest import CONTENT, ROOT, copy_project, mkdocs_build
 
 
 def write(root: Path, rel: str, text: str | bytes) -> Path:
@@ -35,8 +34,10 @@ def write(root: Path, rel: str, text: str | bytes) -> Path:
 def content(tmp_path) -> Path:
     root = tmp_path / "content"
     write(root, "topics.yaml", "long-context:\n  title: Long context\n")
-    write(root, "people.yaml", "- name: Yingfa Chen\n  aliases: [\"Chen, Y.\"]\n")
-    write(root, "papers/member.yaml", "title: Member paper\nauthors: ['Chen, Y.']\nyear: 2024\ntopics: [long-context]\n")
+    write(root, "people.yaml", '- name: Yingfa Chen\n  aliases: ["Chen, Y."]\n')
+    write(
+        root, "papers/member.yaml", "title: Member paper\nauthors: ['Chen, Y.']\nyear: 2024\ntopics: [long-context]\n"
+    )
     return root
 
 
@@ -58,37 +59,53 @@ def test_all_errors_of_a_run_are_reported_together(content):
     a = write(content, "papers/a.yaml", "title: A\nauhtors: [X Y]\nyear: 2024\ntopics: [long-contex]\n")
     b = write(content, "papers/b.yaml", "title: B\nyear: 2024\ntype: confrence\ntopics: [long-context]\n")
     c = write(content, "papers/c.yaml", "title: C\nyear: [2024\n")
-    assert sorted(errors(content)) == sorted([
-        f"{shown(a)}:2:1: error: auhtors: unknown field `auhtors` (hint: did you mean `authors`?)",
-        f"{shown(a)}:4:10: error: topics[0]: topic `long-contex` is not in topics.yaml (hint: did you mean `long-context`?)",
-        f"{shown(b)}:3:1: error: type: `confrence` is not a paper type; use one of conference, journal, preprint, "
-        "workshop, book, chapter, thesis, report, other (hint: did you mean `conference`?)",
-        f"{shown(c)}:3:1: error: YAML syntax: did not find expected ',' or ']' (hint: check indentation "
-        "and quote text that contains ': ' or starts with a special character)",
-    ])
+    assert sorted(errors(content)) == sorted(
+        [
+            f"{shown(a)}:2:1: error: auhtors: unknown field `auhtors` (hint: did you mean `authors`?)",
+            f"{shown(a)}:4:10: error: topics[0]: topic `long-contex` is not in topics.yaml (hint: did you mean `long-context`?)",
+            f"{shown(b)}:3:1: error: type: `confrence` is not a paper type; use one of conference, journal, preprint, "
+            "workshop, book, chapter, thesis, report, other (hint: did you mean `conference`?)",
+            f"{shown(c)}:3:1: error: YAML syntax: did not find expected ',' or ']' (hint: check indentation "
+            "and quote text that contains ': ' or starts with a special character)",
+        ]
+    )
 
 
-@pytest.mark.parametrize("record, where, message", [
-    ("title: A\nyear: 1492\n", "2:1: error: year:", "greater than or equal to 1900"),
-    ("title: A\nyear: 2999\n", "2:1: error: year:", "2999 is more than two years ahead"),
-    ("title: A\nyear: twenty\n", "2:1: error: year:", "valid integer"),
-    ("title: A\ndate: 2024-13-01\n", "2:1: error: date:", "valid date"),
-    ("title: A\narxiv: 2402.13710\ndoi: 10.5555/1\nlinks:\n  pdf: /a.pdf\n  code: https:/github.com/x\n",
-     "6:3: error: links.code:", "http(s) URL"),  # the arXiv id stays text, not a float; /a.pdf is a site path
-    ("title: A\nyear: 2024\ndate: 2023-05-01\n", "1:1: error:", "date 2023-05-01 is not in year 2024"),
-    ("title: A\nlinks:\n  pdf: javascript:alert(1)\n", "3:3: error: links.pdf:", "not javascript:"),
-    ("title: A\nlinks:\n  code: data:text/html,<script>x</script>\n", "3:3: error: links.code:", "not data:"),
-    ("title: A\nlinks:\n  url: //evil.example/x\n", "3:3: error: links.url:", "http(s) URL or a path inside the site"),
-    ("title: A\nlinks:\n  homepage: https://x.org\n", "3:3: error: links.homepage:", "unknown field `homepage`"),
-    ("title: A\ndoi: not-a-doi\n", "2:1: error: doi:", "10.1234/abc"),
-    ("title: A\narxiv: 24.1\n", "2:1: error: arxiv:", "arXiv identifier"),
-    ("title: A\nauthors: [others, X Y]\n", "1:1: error:", "`others` (et al.) may only be the last author"),
-    ("authors: [X Y]\n", "1:1: error: title:", "missing required field `title`"),
-    ("title: '   '\n", "1:1: error: title:", "must not be empty"),
-    ("title: A\nselected: maybe\n", "2:1: error: selected:", "valid boolean"),
-    ("title: A\nmembers: [weilin-zhao]\n", "2:11: error: members[0]:", "member `weilin-zhao` is not in people.yaml"),
-    ("- just a list\n", "", "a paper record must be a mapping of fields"),
-])
+@pytest.mark.parametrize(
+    "record, where, message",
+    [
+        ("title: A\nyear: 1492\n", "2:1: error: year:", "greater than or equal to 1900"),
+        ("title: A\nyear: 2999\n", "2:1: error: year:", "2999 is more than two years ahead"),
+        ("title: A\nyear: twenty\n", "2:1: error: year:", "valid integer"),
+        ("title: A\ndate: 2024-13-01\n", "2:1: error: date:", "valid date"),
+        (
+            "title: A\narxiv: 2402.13710\ndoi: 10.5555/1\nlinks:\n  pdf: /a.pdf\n  code: https:/github.com/x\n",
+            "6:3: error: links.code:",
+            "http(s) URL",
+        ),  # the arXiv id stays text, not a float; /a.pdf is a site path
+        ("title: A\nyear: 2024\ndate: 2023-05-01\n", "1:1: error:", "date 2023-05-01 is not in year 2024"),
+        ("title: A\nlinks:\n  pdf: javascript:alert(1)\n", "3:3: error: links.pdf:", "not javascript:"),
+        ("title: A\nlinks:\n  code: data:text/html,<script>x</script>\n", "3:3: error: links.code:", "not data:"),
+        (
+            "title: A\nlinks:\n  url: //evil.example/x\n",
+            "3:3: error: links.url:",
+            "http(s) URL or a path inside the site",
+        ),
+        ("title: A\nlinks:\n  homepage: https://x.org\n", "3:3: error: links.homepage:", "unknown field `homepage`"),
+        ("title: A\ndoi: not-a-doi\n", "2:1: error: doi:", "10.1234/abc"),
+        ("title: A\narxiv: 24.1\n", "2:1: error: arxiv:", "arXiv identifier"),
+        ("title: A\nauthors: [others, X Y]\n", "1:1: error:", "`others` (et al.) may only be the last author"),
+        ("authors: [X Y]\n", "1:1: error: title:", "missing required field `title`"),
+        ("title: '   '\n", "1:1: error: title:", "must not be empty"),
+        ("title: A\nselected: maybe\n", "2:1: error: selected:", "valid boolean"),
+        (
+            "title: A\nmembers: [weilin-zhao]\n",
+            "2:11: error: members[0]:",
+            "member `weilin-zhao` is not in people.yaml",
+        ),
+        ("- just a list\n", "", "a paper record must be a mapping of fields"),
+    ],
+)
 def test_field_errors_name_file_line_and_field(content, record, where, message):
     path = write(content, "papers/x.yaml", record)
     (found,) = errors(content)
@@ -97,13 +114,15 @@ def test_field_errors_name_file_line_and_field(content, record, where, message):
 
 def test_people_errors(content):
     path = write(content, "people.yaml", "- name: Yingfa Chen\n  orcid: 1234\n- name: Xu Han\n  homepage: ftp://x\n")
-    assert errors(content) == [f"{shown(path)}:2:3: error: orcid: must look like 0000-0002-1825-0097",
-                               f"{shown(path)}:4:3: error: homepage: must be an http(s) URL or a path inside "
-                               "the site, not ftp:"]
-    write(content, "people.yaml", "- name: Yingfa Chen\n- name: Xu Han\n  aliases: [Y. Chen, \"Chen, Yingfa\"]\n")
+    assert errors(content) == [
+        f"{shown(path)}:2:3: error: orcid: must look like 0000-0002-1825-0097",
+        f"{shown(path)}:4:3: error: homepage: must be an http(s) URL or a path inside the site, not ftp:",
+    ]
+    write(content, "people.yaml", '- name: Yingfa Chen\n- name: Xu Han\n  aliases: [Y. Chen, "Chen, Yingfa"]\n')
     (found,) = errors(content)
-    assert found == (f"{shown(path)}:2:3: error: `Chen, Yingfa` also names Yingfa Chen: one spelling can lead to one "
-                     "member only")
+    assert found == (
+        f"{shown(path)}:2:3: error: `Chen, Yingfa` also names Yingfa Chen: one spelling can lead to one member only"
+    )
 
 
 @pytest.mark.parametrize("name", ["Bad Key.yaml", "UPPER.yaml", "index.yaml", "../escape.yaml".replace("/", "_")])
@@ -114,11 +133,14 @@ def test_bad_keys(content, name):
     assert "lower-case ASCII" in found
 
 
-@pytest.mark.parametrize("first, second, field", [
-    ("doi: 10.5555/same\n", "doi: https://doi.org/10.5555/SAME\n", "doi"),
-    ("arxiv: 2402.13718\n", "arxiv: arXiv:2402.13718v2\n", "arxiv"),
-    ("", "", "title"),
-])
+@pytest.mark.parametrize(
+    "first, second, field",
+    [
+        ("doi: 10.5555/same\n", "doi: https://doi.org/10.5555/SAME\n", "doi"),
+        ("arxiv: 2402.13718\n", "arxiv: arXiv:2402.13718v2\n", "arxiv"),
+        ("", "", "title"),
+    ],
+)
 def test_duplicates_across_records_name_both_files(content, first, second, field):
     a = write(content, "papers/a.yaml", f"title: Densing Law of LLMs\n{first}topics: [long-context]\n")
     b = write(content, "papers/b.yaml", f"title: 'densing law of llms!'\n{second}topics: [long-context]\n")
@@ -126,10 +148,13 @@ def test_duplicates_across_records_name_both_files(content, first, second, field
     assert found.startswith(f"{shown(b)}:") and f"error: {field}: the same paper as {shown(a)}" in found
 
 
-@pytest.mark.parametrize("first, second, field", [
-    ("doi: 10.5555/same\n", "doi: https://doi.org/10.5555/SAME\n", "doi"),
-    ("arxiv: 2402.13718\n", "arxiv: arXiv:2402.13718v2\n", "arxiv"),
-])
+@pytest.mark.parametrize(
+    "first, second, field",
+    [
+        ("doi: 10.5555/same\n", "doi: https://doi.org/10.5555/SAME\n", "doi"),
+        ("arxiv: 2402.13718\n", "arxiv: arXiv:2402.13718v2\n", "arxiv"),
+    ],
+)
 def test_an_identifier_on_two_titles_is_a_warning_not_a_merge(content, first, second, field):
     """A DOI copied onto the wrong paper: two papers, one of them wrong; the build goes on."""
     a = write(content, "papers/a.yaml", f"title: Densing Law of LLMs\n{first}topics: [long-context]\n")
@@ -149,37 +174,51 @@ def test_same_title_years_apart_is_a_warning(content):
 
 def test_duplicate_titles_match_across_accents_and_unicode_forms(content):
     a = write(content, "papers/a.yaml", "title: Über Müller's {RNN}s\ntopics: [long-context]\n")
-    b = write(content, "papers/b.yaml", f"title: '{unicodedata.normalize('NFD', 'uber mullers rnns')}'\n"
-                                        "topics: [long-context]\n")
+    b = write(
+        content,
+        "papers/b.yaml",
+        f"title: '{unicodedata.normalize('NFD', 'uber mullers rnns')}'\ntopics: [long-context]\n",
+    )
     (found,) = errors(content)
     assert found.startswith(f"{shown(b)}:1:1: error: title: the same paper as {shown(a)} (same title)")
 
 
 def test_warnings_do_not_fail_but_are_reported(content):
-    path = write(content, "papers/w.yaml", "title: W\nauthors: ['Chen, Y.', Xu Han, 'Han, Xu', Wu, Yutong]\n"
-                                           "abstract: We show that the method works and that it is fast and that\n")
-    write(content, "people.yaml", "- name: Yingfa Chen\n  aliases: [\"Chen, Y.\"]\n- name: Nobody Here\n")
+    path = write(
+        content,
+        "papers/w.yaml",
+        "title: W\nauthors: ['Chen, Y.', Xu Han, 'Han, Xu', Wu, Yutong]\n"
+        "abstract: We show that the method works and that it is fast and that\n",
+    )
+    write(content, "people.yaml", '- name: Yingfa Chen\n  aliases: ["Chen, Y."]\n- name: Nobody Here\n')
     found = warnings(content)
     people = shown(content / "people.yaml")
-    assert sorted(found) == sorted([
-        f"{shown(path)}:1:1: warning: the paper has no topic (hint: add `topics:` from topics.yaml, e.g. `long-context`)",
-        f"{shown(path)}:3:1: warning: abstract: the abstract looks cut off (hint: copy the whole abstract from the paper)",
-        f"{shown(path)}:2:31: warning: authors: `Han, Xu` is listed twice",
-        f"{shown(path)}:2:42: warning: authors: `Wu` and `Yutong` look like one name cut at its comma (hint: quote "
-        '"Last, First" names inside [...] lists: ["Chen, Yingfa", ...])',
-        f"{people}:3:3: warning: name: member Nobody Here has no papers (hint: check the spelling of the name in "
-        "author lists, or add an alias)",
-    ])
+    assert sorted(found) == sorted(
+        [
+            f"{shown(path)}:1:1: warning: the paper has no topic (hint: add `topics:` from topics.yaml, e.g. `long-context`)",
+            f"{shown(path)}:3:1: warning: abstract: the abstract looks cut off (hint: copy the whole abstract from the paper)",
+            f"{shown(path)}:2:31: warning: authors[2]: `Han, Xu` is listed twice",
+            f"{shown(path)}:2:42: warning: authors[3]: `Wu` and `Yutong` look like one name cut at its comma (hint: quote "
+            '"Last, First" names inside [...] lists: ["Chen, Yingfa", ...])',
+            f"{people}:3:3: warning: name: member Nobody Here has no papers (hint: check the spelling of the name in "
+            "author lists, or add an alias)",
+        ]
+    )
 
 
 def test_yaml_alias_bomb_and_size_limit(content):
-    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefg", "bcdefgh")) + "title: *h\n"
+    bomb = (
+        "a: &a [x, x, x, x, x, x, x, x, x]\n"
+        + "".join(f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefg", "bcdefgh"))
+        + "title: *h\n"
+    )
     path = write(content, "papers/bomb.yaml", bomb)
     big = write(content, "papers/big.yaml", "title: A\nabstract: " + "x" * (1 << 20) + "\n")
     found = errors(content)
-    assert f"{shown(path)}: error: the file expands to more than 200,000 values (hint: records need no YAML " \
-           "anchors (&) or aliases (*); write the values out)" in found
+    assert (
+        f"{shown(path)}: error: the file expands to more than 200,000 values (hint: records need no YAML "
+        "anchors (&) or aliases (*); write the values out)" in found
+    )
     assert any(f.startswith(f"{shown(big)}: error: file is 1,048,") for f in found)
 
 
@@ -212,8 +251,9 @@ def test_build_fails_and_writes_no_site(tmp_path):
 
 def test_cli_check_lists_problems_and_sets_the_exit_status(content):
     write(content, "papers/a.yaml", "title: A\nyear: 2024\ntopics: [nope]\n")
-    run = subprocess.run([sys.executable, "-m", "generator.cli", "check", "--content", str(content)],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "generator.cli", "check", "--content", str(content)], capture_output=True, text=True
+    )
     assert run.returncode == 1 and "topic `nope` is not in topics.yaml" in run.stderr
     assert "1 error(s); nothing was built" in run.stderr
 
@@ -235,10 +275,17 @@ def test_published_json_schemas_are_current_and_accept_the_sample_content():
     jsonschema.validate(yaml.safe_load((CONTENT / "topics.yaml").read_text()), topics)
 
 
-@pytest.mark.parametrize("record", [
-    {"title": "A", "auhtors": ["X"]}, {"title": "A", "type": "confrence"}, {"title": "A", "links": {"pdf": "javascript:x"}},
-    {"title": "A", "doi": "not-a-doi"}, {"title": ""}, {"authors": ["X"]},
-])
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"title": "A", "auhtors": ["X"]},
+        {"title": "A", "type": "confrence"},
+        {"title": "A", "links": {"pdf": "javascript:x"}},
+        {"title": "A", "doi": "not-a-doi"},
+        {"title": ""},
+        {"authors": ["X"]},
+    ],
+)
 def test_the_schema_catches_what_editors_should_flag(record):
     paper = json_schemas()["paper.schema.json"]
     with pytest.raises(jsonschema.ValidationError):

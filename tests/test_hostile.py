@@ -11,19 +11,20 @@ import bibtexparser
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-
-from generator.errors import ContentError
-from generator.bibread import parse_bib
-from generator.importer import import_bib, write_records
-from generator.latex import from_latex
-from generator.richtext import to_plain
-from generator.loader import load_content
-from generator.site import check
-
 from conftest import copy_project, mkdocs_build
 
+from generator.bibread import parse_bib
+from generator.errors import ContentError
+from generator.importer import import_bib, write_records
+from generator.latex import from_latex
+from generator.loader import load_content
+from generator.richtext import to_plain
+from generator.site import check
+
 HOSTILE = Path(__file__).parent / "hostile"
-RECORDS = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in (HOSTILE / "content" / "papers").glob("*.yaml")}
+RECORDS = {
+    p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in (HOSTILE / "content" / "papers").glob("*.yaml")
+}
 
 
 @pytest.fixture(scope="module")
@@ -61,11 +62,18 @@ def _only_theme_svgs(soup) -> bool:
     """Material draws its icons as inline <svg> inside its own elements, labpubs its charts; none
     comes from content."""
     return not soup.find_all(["iframe", "textarea", "b", "i"]) and all(
-        svg.find_parent(class_=re.compile(r"md-(header|nav|search|footer|icon|source|top|content__button|"
-                                          r"clipboard|tabs|dialog|banner)")) is not None
-        or svg.find_parent("label") is not None or svg.find_parent("button") is not None
+        svg.find_parent(
+            class_=re.compile(
+                r"md-(header|nav|search|footer|icon|source|top|content__button|"
+                r"clipboard|tabs|dialog|banner)"
+            )
+        )
+        is not None
+        or svg.find_parent("label") is not None
+        or svg.find_parent("button") is not None
         or svg.find_parent("figure", class_="lp-chart") is not None  # our own chart
-        for svg in soup.find_all("svg"))
+        for svg in soup.find_all("svg")
+    )
 
 
 @pytest.mark.parametrize("key", sorted(RECORDS))
@@ -93,7 +101,7 @@ def test_literal_jinja_markdown_and_markers(site):
     markdown = BeautifulSoup((site / "papers" / "markdown" / "index.html").read_text(), "html.parser")
     abstract = markdown.select_one(".lp-abstract")
     assert "<!– labpubs:selected –>" in abstract.get_text() and not abstract.find("ol")  # -- is an en dash
-    assert '{: onclick="alert(\'attr\')" }' in abstract.get_text()
+    assert "{: onclick=\"alert('attr')\" }" in abstract.get_text()
     assert markdown.select_one("h1").get_text().startswith('[click me](javascript:alert("md")) **bold**')
     assert not markdown.select(".lp-abstract *, h1.lp-paper-title *, .admonition")
 
@@ -130,8 +138,10 @@ def test_rejected_records_stop_the_build_with_a_located_error(path, tmp_path):
 
 
 def test_imported_text_is_written_as_safe_yaml(tmp_path):
-    bib = parse_bib("@misc{x, title = {A title with: colons\n--- and !!python/object:os.system 'echo' & #tags},"
-                    " author = {Doe, Jane}, note = {*alias &anchor |pipe >fold}}")
+    bib = parse_bib(
+        "@misc{x, title = {A title with: colons\n--- and !!python/object:os.system 'echo' & #tags},"
+        " author = {Doe, Jane}, note = {*alias &anchor |pipe >fold}}"
+    )
     result = import_bib(bib, {}, {}, set())
     write_records(result.writes, tmp_path / "content" / "papers")
     (written,) = (tmp_path / "content" / "papers").glob("*.yaml")
@@ -152,5 +162,6 @@ def test_machine_readable_metadata_holds_the_text_as_written(site, key):
     assert len(authors) == len(RECORDS[key]["authors"])
     feed = (site / "feed.xml").read_text(encoding="utf-8")
     import xml.etree.ElementTree as ET
+
     titles = [t.text for t in ET.fromstring(feed).iter("{http://www.w3.org/2005/Atom}title")]
     assert title in titles

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import CONTENT, ROOT, copy_project, mkdocs_build
 
 from generator.bibread import parse_bib, read_bib
 from generator.importer import import_bib, topic_index, write_records
@@ -18,14 +19,18 @@ from generator.library import build_library
 from generator.loader import load_content
 from generator.records import Paper
 
-from conftest import CONTENT, ROOT, copy_project, mkdocs_build
-
 DATA = Path(__file__).parent / "data"
 CORPUS = ROOT.parent / "shared" / "corpus"
 EXPECTED_OUTCOMES = [
-    (15, "imported", "chen2024stuffed"), (31, "merged", "chen2024stuffed"), (41, "imported", "zhang2024inftybench"),
-    (50, "imported", "zhang2024beyond"), (59, "merged", "zhang2024beyond"), (69, "imported", "zhang2022phocus"),
-    (88, "imported", "chen2025thesis"), (97, "imported", "chen2025cost"), (104, "failed", None),
+    (15, "imported", "chen2024stuffed"),
+    (31, "merged", "chen2024stuffed"),
+    (41, "imported", "zhang2024inftybench"),
+    (50, "imported", "zhang2024beyond"),
+    (59, "merged", "zhang2024beyond"),
+    (69, "imported", "zhang2022phocus"),
+    (88, "imported", "chen2025thesis"),
+    (97, "imported", "chen2025cost"),
+    (104, "failed", None),
     (109, "imported", "luo2024sparsing"),
 ]
 
@@ -46,8 +51,13 @@ def content(tmp_path) -> Path:
 
 def run_import(content: Path, bib: Path, update: bool = False):
     loaded = load_content(content)
-    result = import_bib(read_bib(bib), loaded.papers, topic_index(loaded.topics),
-                        {"yingfa-chen", "xinrong-zhang", "weilin-zhao"}, update=update)
+    result = import_bib(
+        read_bib(bib),
+        loaded.papers,
+        topic_index(loaded.topics),
+        {"yingfa-chen", "xinrong-zhang", "weilin-zhao"},
+        update=update,
+    )
     write_records(result.writes, content / "papers")
     return result
 
@@ -102,9 +112,11 @@ def test_existing_records_change_only_with_update_and_only_where_the_bib_speaks(
 
 def test_arxiv_version_added_later_merges_into_the_published_record(content):
     run_import(content, DATA / "messy.bib")
-    arxiv = parse_bib("@misc{x, title = {Phocus: Picking Valuable Research from a Sea of Citations},"
-                      " author = {Zhang, Xinrong and others}, year = 2021, eprint = {2201.03000},"
-                      " archivePrefix = {arXiv}}")
+    arxiv = parse_bib(
+        "@misc{x, title = {Phocus: Picking Valuable Research from a Sea of Citations},"
+        " author = {Zhang, Xinrong and others}, year = 2021, eprint = {2201.03000},"
+        " archivePrefix = {arXiv}}"
+    )
     loaded = load_content(content)
     result = import_bib(arxiv, loaded.papers, topic_index(loaded.topics), set())
     (outcome,) = result.outcomes

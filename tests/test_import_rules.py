@@ -38,6 +38,7 @@ def notes(outcome) -> str:
 
 # --- one paper or two ------------------------------------------------------------------------------
 
+
 def test_two_papers_sharing_an_arxiv_id_stay_two_and_the_slip_is_reported():
     result = run("""
 @inproceedings{real, title = {Sparse Attention at Scale}, author = {Chen, Yingfa}, year = 2024,
@@ -49,7 +50,11 @@ def test_two_papers_sharing_an_arxiv_id_stay_two_and_the_slip_is_reported():
 """)
     assert [o.status for o in result.outcomes] == ["imported", "imported"]
     first, second = result.writes["real"], result.writes["other"]
-    assert (second.venue, second.selected, second.links.code) == ("EMNLP 2024", True, ("https://github.com/example/other",))
+    assert (second.venue, second.selected, second.links.code) == (
+        "EMNLP 2024",
+        True,
+        ("https://github.com/example/other",),
+    )
     assert (first.venue, first.selected, first.links.code) == ("ACL 2024", False, ())
     warning = notes(by_line(result)[5])
     assert "warning: not merged with real (t.bib:2), same arXiv id but different titles" in warning
@@ -82,7 +87,12 @@ def test_published_version_merges_into_the_preprint_without_overwriting_its_titl
     assert record.title == "Stuffed Mamba: State Collapse in RNNs"  # the first entry's spelling
     assert record.authors == ["Chen, Y.", "Zhang, X.", "Hu, S."]  # the full list replaces the et-al. one
     assert (record.type, record.venue, record.year, record.doi, record.arxiv) == (
-        "conference", "COLM 2025", 2025, "10.5555/stuffed", "2410.07145")
+        "conference",
+        "COLM 2025",
+        2025,
+        "10.5555/stuffed",
+        "2410.07145",
+    )
     assert record.abstract == "We study state collapse."
     merged = notes(outcomes[5])
     assert "the same paper as pre (t.bib:2): same title" in merged and "added venue, doi" in merged
@@ -96,7 +106,9 @@ def test_published_version_merges_into_the_preprint_without_overwriting_its_titl
 
 @pytest.mark.parametrize("title", ["Title", "TBD", "Untitled", "To appear"[:0] + "TODO"])
 def test_placeholder_titles_identify_nothing(title):
-    result = run(f"@misc{{a, title = {{{title}}}, author = {{A, B}}}}\n@misc{{b, title = {{{title}}}, author = {{C, D}}}}\n")
+    result = run(
+        f"@misc{{a, title = {{{title}}}, author = {{A, B}}}}\n@misc{{b, title = {{{title}}}, author = {{C, D}}}}\n"
+    )
     assert [o.status for o in result.outcomes] == ["imported", "imported"]
 
 
@@ -129,16 +141,31 @@ def test_an_existing_record_is_completed_never_overwritten_without_update(tmp_pa
 
 def test_cli_dry_run_shows_the_merges_and_warnings(tmp_path):
     bib = tmp_path / "t.bib"
-    bib.write_text("@misc{a, title = {Paper A}, eprint = {2101.00001}, archivePrefix = {arXiv}}\n"
-                   "@misc{b, title = {Paper B}, eprint = {2101.00001}, archivePrefix = {arXiv}}\n")
-    run_ = subprocess.run([sys.executable, "-m", "generator.cli", "import", str(bib), "--content",
-                           str(tmp_path / "content"), "--dry-run"], capture_output=True, text=True)
+    bib.write_text(
+        "@misc{a, title = {Paper A}, eprint = {2101.00001}, archivePrefix = {arXiv}}\n"
+        "@misc{b, title = {Paper B}, eprint = {2101.00001}, archivePrefix = {arXiv}}\n"
+    )
+    run_ = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "generator.cli",
+            "import",
+            str(bib),
+            "--content",
+            str(tmp_path / "content"),
+            "--dry-run",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert run_.returncode == 0, run_.stderr
     assert f"{bib}:2: imported b as b\n    note: warning: not merged with a ({bib}:1)" in run_.stdout
     assert "dry run, nothing written: 2 imported" in run_.stdout and not (tmp_path / "content" / "papers").exists()
 
 
 # --- text the importer reads -----------------------------------------------------------------------
+
 
 def test_comment_blocks_hide_the_entries_inside_them():
     result = run("""
@@ -163,19 +190,23 @@ def test_dblp_escapes_are_undone_in_dois_and_links():
 
 
 def test_html_and_url_are_both_kept_and_pdf_names_with_spaces_are_encoded():
-    result = run("@article{a, title = {A}, url = {https://publisher.org/a}, html = {https://lab.org/a},"
-                 " pdf = {Some Paper.pdf}}")
+    result = run(
+        "@article{a, title = {A}, url = {https://publisher.org/a}, html = {https://lab.org/a}, pdf = {Some Paper.pdf}}"
+    )
     links = result.writes["a"].links
     assert links.url == ("https://publisher.org/a",) and links.html == ("https://lab.org/a",)
     assert links.pdf == ("/assets/pdf/Some%20Paper.pdf",)
 
 
-@pytest.mark.parametrize("bibtex, shown", [
-    (r"z\raisebox{-0.5ex}\textasciitilde1 faster", "z~1 faster"),
-    (r"Is \enquote{attention} all?", "Is “attention” all?"),
-    (r"Learning to\nRank", "Learning to Rank"),
-    (r"\textcolor{red}{Warm} \hspace{1em}start", "Warm start"),
-])
+@pytest.mark.parametrize(
+    "bibtex, shown",
+    [
+        (r"z\raisebox{-0.5ex}\textasciitilde1 faster", "z~1 faster"),
+        (r"Is \enquote{attention} all?", "Is “attention” all?"),
+        (r"Learning to\nRank", "Learning to Rank"),
+        (r"\textcolor{red}{Warm} \hspace{1em}start", "Warm start"),
+    ],
+)
 def test_layout_macros_quotes_and_line_breaks(bibtex, shown):
     record = run(f"@misc{{a, title = {{{bibtex}}}}}").writes["a"]
     assert to_plain(record.title) == shown and to_html(record.title) == shown
@@ -193,22 +224,34 @@ def test_an_empty_name_in_an_author_list_is_reported_not_invented():
 
 def test_urls_in_an_abstract_become_links():
     html = str(to_html("Code: https://github.com/OpenBMB/InfiniteBench. Data at (https://x.org/d).", links=True))
-    assert html == ('Code: <a href="https://github.com/OpenBMB/InfiniteBench">https://github.com/OpenBMB/InfiniteBench</a>.'
-                    ' Data at (<a href="https://x.org/d">https://x.org/d</a>).')
+    assert html == (
+        'Code: <a href="https://github.com/OpenBMB/InfiniteBench">https://github.com/OpenBMB/InfiniteBench</a>.'
+        ' Data at (<a href="https://x.org/d">https://x.org/d</a>).'
+    )
 
 
 # --- names, keys and slugs in every script -----------------------------------------------------------
 
-@pytest.mark.parametrize("name, slug", [("Łukasz Ærø", "lukasz-aero"), ("Иван Иванов", "ivan-ivanov"),
-                                        ("韩放达", "han-fang-da"), ("Jörg Müller", "jorg-muller"),
-                                        ("Yingfa Chen", "yingfa-chen")])
+
+@pytest.mark.parametrize(
+    "name, slug",
+    [
+        ("Łukasz Ærø", "lukasz-aero"),
+        ("Иван Иванов", "ivan-ivanov"),
+        ("韩放达", "han-fang-da"),
+        ("Jörg Müller", "jorg-muller"),
+        ("Yingfa Chen", "yingfa-chen"),
+    ],
+)
 def test_slugs_are_readable_in_every_script(name, slug):
     assert slugify(name) == slug
 
 
 def test_keys_of_non_latin_entries_are_readable():
-    result = run("@article{韩放达2014x, title = {基于深度学习的方法}, author = {韩放达}, year = 2014}\n"
-                 "@article{x, title = {Об одном методе}, author = {Иванов, Иван}, year = 2020}")
+    result = run(
+        "@article{韩放达2014x, title = {基于深度学习的方法}, author = {韩放达}, year = 2014}\n"
+        "@article{x, title = {Об одном методе}, author = {Иванов, Иван}, year = 2020}"
+    )
     assert [o.key for o in result.outcomes] == ["hanfangda2014ji", "x"]
     result = run("@article{韩放达2014x, title = {Об одном методе}, author = {Иванов, Иван}, year = 2020}")
     assert result.outcomes[0].key == "ivanov2020ob"
@@ -225,15 +268,23 @@ def test_cjk_and_single_word_names_are_whole_names(tmp_path):
 
 # --- records keep their comments ------------------------------------------------------------------
 
+
 def test_update_rewrites_only_what_changed_and_keeps_comments(tmp_path):
     root = tmp_path / "content"
     shutil.copytree(FIXTURE / "content", root)
     path = root / "papers" / "commented.yaml"
     before = path.read_text()
     content = load_content(root)
-    result = import_bib(parse_bib("@inproceedings{k, title = {A Commented Record}, booktitle = {ACL 2024},"
-                                  " year = 2024, doi = {10.5555/commented}}"),
-                        content.papers, topic_index(content.topics), {"yingfa-chen"}, update=True)
+    result = import_bib(
+        parse_bib(
+            "@inproceedings{k, title = {A Commented Record}, booktitle = {ACL 2024},"
+            " year = 2024, doi = {10.5555/commented}}"
+        ),
+        content.papers,
+        topic_index(content.topics),
+        {"yingfa-chen"},
+        update=True,
+    )
     write_records(result.writes, root / "papers", content.papers)
     after = path.read_text()
     assert after.count("#") == before.count("#") and "# hand-written note" in after
@@ -256,15 +307,19 @@ def test_a_thesis_and_a_paper_or_strangers_with_one_title_stay_apart():
 
 
 def test_marks_markup_and_et_al_inside_names_are_mended_and_said():
-    result = run(r"@misc{a, title = {A}, author = {Han*, Yoseob and {<b>Junais</b>} and Chen$^*$, Yingfa and "
-                 r"Bakhteev, Oleg et al.}}")
+    result = run(
+        r"@misc{a, title = {A}, author = {Han*, Yoseob and {<b>Junais</b>} and Chen$^*$, Yingfa and "
+        r"Bakhteev, Oleg et al.}}"
+    )
     assert result.writes["a"].authors == ["Han, Yoseob", "Junais", "Chen, Yingfa", "Bakhteev, Oleg", "others"]
     said = notes(result.outcomes[0])
     assert "'Han*, Yoseob': markup and marks" in said and '"et al." is et al.' in said
 
 
 def test_authors_joined_by_commas_are_kept_whole_and_reported():
-    result = run("@misc{a, title = {A}, author = {Ricardo Jimenez-Peris, Marta Patiño-Martinez, Bettina Kemme, Ivan B}}")
+    result = run(
+        "@misc{a, title = {A}, author = {Ricardo Jimenez-Peris, Marta Patiño-Martinez, Bettina Kemme, Ivan B}}"
+    )
     assert result.writes["a"].authors == ["{Ricardo Jimenez-Peris, Marta Patiño-Martinez, Bettina Kemme, Ivan B}"]
     assert "has 3 commas: names must be joined by `and`" in notes(result.outcomes[0])
 
@@ -280,10 +335,19 @@ def test_doi_links_and_doubled_resolvers_give_the_doi():
 
 
 def test_al_folio_file_names_of_every_button_point_into_its_pdf_folder():
-    links = run("@misc{a, title = {A}, slides = {a-slides.pdf}, poster = {a poster.pdf}, supp = {a.zip},"
-                " video = {https://v.example/a}}").writes["a"].links
-    assert (links.slides, links.poster, links.supp) == (("/assets/pdf/a-slides.pdf",), ("/assets/pdf/a%20poster.pdf",),
-                                                       ("/assets/pdf/a.zip",))
+    links = (
+        run(
+            "@misc{a, title = {A}, slides = {a-slides.pdf}, poster = {a poster.pdf}, supp = {a.zip},"
+            " video = {https://v.example/a}}"
+        )
+        .writes["a"]
+        .links
+    )
+    assert (links.slides, links.poster, links.supp) == (
+        ("/assets/pdf/a-slides.pdf",),
+        ("/assets/pdf/a%20poster.pdf",),
+        ("/assets/pdf/a.zip",),
+    )
 
 
 def test_a_report_published_by_howpublished_keeps_its_venue():

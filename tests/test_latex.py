@@ -8,23 +8,26 @@ from bs4 import BeautifulSoup
 from generator.richtext import to_html, to_plain
 
 
-@pytest.mark.parametrize("text, plain", [
-    (r"$\infty$Bench: Extending", "∞Bench: Extending"),
-    (r"up to $2.8\times$ over", "up to 2.8× over"),
-    (r"we adapt \textit{duplex models} so", "we adapt duplex models so"),
-    (r"merely 0.05\% deviation", "merely 0.05% deviation"),
-    (r"the ``emergent abilities''", "the “emergent abilities”"),
-    ("feedback. % such as in response. Specifically, we", "feedback. % such as in response. Specifically, we"),
-    ("50% faster & cheaper #1", "50% faster & cheaper #1"),
-    (r"J{\"o}rg M\"uller and {\c{c}}a {\O}", "Jörg Müller and ça Ø"),
-    ("{M}amba and {RNN}s", "Mamba and RNNs"),
-    ("{{ 7*7 }} and {Large Language Models}", "{{ 7*7 }} and Large Language Models"),
-    ("a { b", "a { b"),
-    ("costs $5 and $6", "costs $5 and $6"),
-    ("~3x faster, x_i and a^b", "~3x faster, x_i and a^b"),
-    ("*state collapse*", "*state collapse*"),
-    ("Plain title", "Plain title"),
-])
+@pytest.mark.parametrize(
+    "text, plain",
+    [
+        (r"$\infty$Bench: Extending", "∞Bench: Extending"),
+        (r"up to $2.8\times$ over", "up to 2.8× over"),
+        (r"we adapt \textit{duplex models} so", "we adapt duplex models so"),
+        (r"merely 0.05\% deviation", "merely 0.05% deviation"),
+        (r"the ``emergent abilities''", "the “emergent abilities”"),
+        ("feedback. % such as in response. Specifically, we", "feedback. % such as in response. Specifically, we"),
+        ("50% faster & cheaper #1", "50% faster & cheaper #1"),
+        (r"J{\"o}rg M\"uller and {\c{c}}a {\O}", "Jörg Müller and ça Ø"),
+        ("{M}amba and {RNN}s", "Mamba and RNNs"),
+        ("{{ 7*7 }} and {Large Language Models}", "{{ 7*7 }} and Large Language Models"),
+        ("a { b", "a { b"),
+        ("costs $5 and $6", "costs $5 and $6"),
+        ("~3x faster, x_i and a^b", "~3x faster, x_i and a^b"),
+        ("*state collapse*", "*state collapse*"),
+        ("Plain title", "Plain title"),
+    ],
+)
 def test_plain_text(text, plain):
     assert to_plain(text) == plain
 

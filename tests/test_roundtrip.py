@@ -24,14 +24,14 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from pylatexenc.latex2text import LatexNodes2Text
 
-from generator.bibtex import MONTHS, VERBATIM_FIELDS, encode_unicode, to_bibtex
 from generator.bibread import parse_bib
+from generator.bibtex import VERBATIM_FIELDS, to_bibtex
 from generator.importer import ImportResult, import_bib
 from generator.latex import from_latex, prose_source, segments
-from generator.richtext import to_plain
 from generator.library import Publication
 from generator.names import parse_name
 from generator.records import MAX_YEAR, MIN_YEAR, PAPER_TYPES, Paper
+from generator.richtext import to_plain
 
 # The whole file runs in well under a minute on two cores; `database=None` leaves no .hypothesis/
 # folder in the project (a failing example is printed in full, with the BibTeX, by `note`).
@@ -44,19 +44,65 @@ EXAMPLES_ROUND_TRIP, EXAMPLES_FIXED_POINT = 1000, 150
 # and no white space (`_join` places single spaces).
 CHARS = st.characters(categories=["L", "M", "N", "P", "S"], exclude_characters="\\")  # see SPECIALS
 LETTERS = st.characters(categories=["L"])
-WORDS = ["Müller", "Ångström", "naïve", "Łódź", "Straße", "Øresund", "Ærø", "Škoda", "çà", "Ελληνικά", "Русский",
-         "中文", "日本語", "한국어", "العربية", "עברית", "हिन्दी", "ไทย", "MiniCPM", "LLMs", "RNN", "C++", "x86-64",
-         "e.g.", "“quoted”", "‘single’", "a–b", "—", "…", "50%", "§3", "°C", "½", "€5", "ﬁ", "İstanbul"]
+WORDS = [
+    "Müller",
+    "Ångström",
+    "naïve",
+    "Łódź",
+    "Straße",
+    "Øresund",
+    "Ærø",
+    "Škoda",
+    "çà",
+    "Ελληνικά",
+    "Русский",
+    "中文",
+    "日本語",
+    "한국어",
+    "العربية",
+    "עברית",
+    "हिन्दी",
+    "ไทย",
+    "MiniCPM",
+    "LLMs",
+    "RNN",
+    "C++",
+    "x86-64",
+    "e.g.",
+    "“quoted”",
+    "‘single’",
+    "a–b",
+    "—",
+    "…",
+    "50%",
+    "§3",
+    "°C",
+    "½",
+    "€5",
+    "ﬁ",
+    "İstanbul",
+]
 # No lone backslash: it starts arbitrary commands, whose spellings TeX's rules (spaces eaten after
 # command names, accents over groups) make equivalent in ways this oracle cannot follow; the
 # commands records really hold come from FORMULAS, COMMANDS and the regression tests below.
 SPECIALS = list("&%#_~^${}")
 # (No \\textit{..}: a brace group right after it reads as a second argument by the record rules;
 # test_style_commands_survive covers them.)
-COMMANDS = ["\\'e", "\\\"{u}", "{\\O}", "\\ss{}", "\\%", "\\&", "\\{", "\\}", "\\$"]
+COMMANDS = ["\\'e", '\\"{u}', "{\\O}", "\\ss{}", "\\%", "\\&", "\\{", "\\}", "\\$"]
 # Valid inline formulas: balanced, and each one read by latex2mathml.
-FORMULAS = ["$\\alpha$", "$x^2$", "$\\infty$", "$O(n \\log n)$", "$\\mathbb{R}^n$", "$a_{ij}$", "$\\frac{1}{2}$",
-            "$\\sqrt{x}$", "$k$", "$\\epsilon$-greedy", "$\\ell_1$"]
+FORMULAS = [
+    "$\\alpha$",
+    "$x^2$",
+    "$\\infty$",
+    "$O(n \\log n)$",
+    "$\\mathbb{R}^n$",
+    "$a_{ij}$",
+    "$\\frac{1}{2}$",
+    "$\\sqrt{x}$",
+    "$k$",
+    "$\\epsilon$-greedy",
+    "$\\ell_1$",
+]
 
 word = st.one_of(st.text(CHARS, min_size=1, max_size=6), st.sampled_from(WORDS))
 fragment = st.one_of(
@@ -82,9 +128,31 @@ def _join(draw, parts):
 
 record_text = _join(fragment)
 
-name_word = st.one_of(st.text(LETTERS, min_size=1, max_size=6),
-                      st.sampled_from(["Müller", "Jörg", "Łukasz", "Ærø", "Zoë", "Chen", "Yingfa", "Søren", "O'Brien",
-                                       "Jean-Luc", "José", "Ñúñez", "王", "小明", "Åsa", "Ivanov", "Иван", "ß"]))
+name_word = st.one_of(
+    st.text(LETTERS, min_size=1, max_size=6),
+    st.sampled_from(
+        [
+            "Müller",
+            "Jörg",
+            "Łukasz",
+            "Ærø",
+            "Zoë",
+            "Chen",
+            "Yingfa",
+            "Søren",
+            "O'Brien",
+            "Jean-Luc",
+            "José",
+            "Ñúñez",
+            "王",
+            "小明",
+            "Åsa",
+            "Ivanov",
+            "Иван",
+            "ß",
+        ]
+    ),
+)
 first_names = st.lists(name_word, min_size=1, max_size=2).map(" ".join)
 von_words = st.sampled_from(["von", "van der", "de", "de la", "di", "van"])
 CORPORATE = ["ACME Co", "OpenBMB Team", "Müller & Söhne GmbH", "The 中文 Consortium", "R&D 50% Lab", "{ACM} SIGIR"]
@@ -121,14 +189,28 @@ def make_paper(**fields) -> Paper:
 
 @st.composite
 def papers(draw) -> Paper:
-    return make_paper(title=draw(record_text), authors=draw(authors()),
-                      year=draw(st.none() | st.integers(MIN_YEAR, MAX_YEAR)), type=draw(st.sampled_from(PAPER_TYPES)),
-                      venue=draw(st.none() | record_text))
+    return make_paper(
+        title=draw(record_text),
+        authors=draw(authors()),
+        year=draw(st.none() | st.integers(MIN_YEAR, MAX_YEAR)),
+        type=draw(st.sampled_from(PAPER_TYPES)),
+        venue=draw(st.none() | record_text),
+    )
 
 
 URLS = ["https://example.org/a_b", "https://example.org/p?q=1&r=%20", "/assets/pdf/x.pdf", "http://x.y/~u/{a}"]
-EXTRA_KEYS = ["note", "publisher", "series", "address", "keywords", "organization", "edition", "month", "custom",
-              "x-data"]
+EXTRA_KEYS = [
+    "note",
+    "publisher",
+    "series",
+    "address",
+    "keywords",
+    "organization",
+    "edition",
+    "month",
+    "custom",
+    "x-data",
+]
 NUMBER_KEYS = ["volume", "pages", "number", "isbn"]  # written verbatim: numbers, ranges, identifiers
 
 
@@ -138,21 +220,38 @@ def full_papers(draw) -> Paper:
     when = draw(st.none() | st.dates(datetime.date(MIN_YEAR, 1, 1), datetime.date(MAX_YEAR, 12, 31)))
     maybe_text = st.none() | record_text
     return make_paper(
-        title=draw(record_text), authors=draw(authors()),
-        year=None if when else draw(st.none() | st.integers(MIN_YEAR, MAX_YEAR)), date=when,
-        type=draw(st.sampled_from(PAPER_TYPES)), venue=draw(maybe_text), abbr=draw(maybe_text),
-        abstract=draw(maybe_text), award=draw(maybe_text), selected=draw(st.booleans()),
+        title=draw(record_text),
+        authors=draw(authors()),
+        year=None if when else draw(st.none() | st.integers(MIN_YEAR, MAX_YEAR)),
+        date=when,
+        type=draw(st.sampled_from(PAPER_TYPES)),
+        venue=draw(maybe_text),
+        abbr=draw(maybe_text),
+        abstract=draw(maybe_text),
+        award=draw(maybe_text),
+        selected=draw(st.booleans()),
         doi=draw(st.none() | st.sampled_from(["10.1234/abc", "10.18653/v1/2024.emnlp-main.1", "10.1000/a{b}_c"])),
         arxiv=draw(st.none() | st.sampled_from(["2402.13718", "2101.00001v2", "hep-th/9901001"])),
-        links=draw(st.dictionaries(st.sampled_from(["url", "pdf", "code", "slides", "website"]), st.sampled_from(URLS),
-                                   max_size=2)),
-        extra={**draw(st.dictionaries(st.sampled_from(EXTRA_KEYS), record_text, max_size=3)),
-               **draw(st.dictionaries(st.sampled_from(NUMBER_KEYS), st.from_regex(r"[0-9A-Za-z]{1,5}([-–][0-9]{1,5})?",
-                                                                                  fullmatch=True), max_size=2))},
+        links=draw(
+            st.dictionaries(
+                st.sampled_from(["url", "pdf", "code", "slides", "website"]), st.sampled_from(URLS), max_size=2
+            )
+        ),
+        extra={
+            **draw(st.dictionaries(st.sampled_from(EXTRA_KEYS), record_text, max_size=3)),
+            **draw(
+                st.dictionaries(
+                    st.sampled_from(NUMBER_KEYS),
+                    st.from_regex(r"[0-9A-Za-z]{1,5}([-–][0-9]{1,5})?", fullmatch=True),
+                    max_size=2,
+                )
+            ),
+        },
     )
 
 
 # --- helpers --------------------------------------------------------------------------------------
+
 
 def publication(key: str, record: Paper) -> Publication:
     return Publication(key, record, [], False, [], [])
@@ -199,8 +298,10 @@ def _inner(value: str) -> str:
 # `respell`; `to_plain` still tells them apart.
 
 _ESCAPED = re.compile(r"(?<!\\)((?:\\\\)*)\\([{}$%&#_])")  # an escaped special, not `\\` + special
-_ACCENT = re.compile(r"""\\(?:['`^"~=.]|[cvuHkrdb](?![A-Za-z]))\s*"""
-                     r"""(?:\{(?:\\[ij]|[^{}\\\s])\}|\\[ij](?![A-Za-z])|[^{}\\\s$%&#~^_])""")
+_ACCENT = re.compile(
+    r"""\\(?:['`^"~=.]|[cvuHkrdb](?![A-Za-z]))\s*"""
+    r"""(?:\{(?:\\[ij]|[^{}\\\s])\}|\\[ij](?![A-Za-z])|[^{}\\\s$%&#~^_])"""
+)
 _LETTER = re.compile(r"\\(?:O|o|ss|ae|AE|oe|OE|aa|AA|l|L|i|j)(?![A-Za-z])(?:\{\}|\s*)")
 _LIGATURES = {"---": "—", "--": "–", "``": "“", "''": "”", "!`": "¡", "?`": "¿"}
 _INNERMOST = re.compile(r"(?<!\\)\{((?:\\.|[^{}\\])*)\}")  # a group holding no group (`\{` is no group)
@@ -208,8 +309,11 @@ _DECODE = LatexNodes2Text(math_mode="verbatim")
 
 
 def _protects_nothing(content: str) -> bool:
-    return (not any(c.lower() != c.upper() for c in content) or content != content.strip()
-            or bool(re.search(r"[*=<>|%$~^\"`#@\\]", content)))
+    return (
+        not any(c.lower() != c.upper() for c in content)
+        or content != content.strip()
+        or bool(re.search(r"[*=<>|%$~^\"`#@\\]", content))
+    )
 
 
 def _drop_idle_braces(source: str) -> str:
@@ -225,11 +329,13 @@ def _drop_idle_braces(source: str) -> str:
             elif source[i] == "}" and stack:
                 pairs.append((stack.pop(), i))
             i += 1
-        idle = next(((a, b) for a, b in sorted(pairs, key=lambda p: p[1] - p[0]) if _protects_nothing(source[a + 1:b])), None)
+        idle = next(
+            ((a, b) for a, b in sorted(pairs, key=lambda p: p[1] - p[0]) if _protects_nothing(source[a + 1 : b])), None
+        )
         if idle is None:
             return source
         a, b = idle
-        source = source[:a] + source[a + 1:b] + source[b + 1:]
+        source = source[:a] + source[a + 1 : b] + source[b + 1 :]
 
 
 def respell(text: str) -> str:
@@ -240,15 +346,22 @@ def respell(text: str) -> str:
             continue
         source = prose_source(source).replace("\\textasciitilde{}", "~")  # literal characters escaped
         # `{\\O}`, `{\\"u}`: braces that only group one character command protect no case in BibTeX
-        source = re.sub(r"\{(\\(?:[A-Za-z]+|[^A-Za-z\s])\s*(?:\{[A-Za-z]?\}|[A-Za-z])?)\}",
-                        lambda m: c if len(c := _DECODE.latex_to_text(m.group(1))) == 1 else m.group(0), source)
+        source = re.sub(
+            r"\{(\\(?:[A-Za-z]+|[^A-Za-z\s])\s*(?:\{[A-Za-z]?\}|[A-Za-z])?)\}",
+            lambda m: c if len(c := _DECODE.latex_to_text(m.group(1))) == 1 else m.group(0),
+            source,
+        )
         source = _ACCENT.sub(lambda m: _DECODE.latex_to_text(m.group(0)), source)
         source = _LETTER.sub(lambda m: _DECODE.latex_to_text(m.group(0)), source)
         tokens = re.split(r"(\s+)", source)  # as `importer.unprotect` and `bibtex._protect` cut words
         for i, token in enumerate(tokens):
             bare = token.replace("{", "").replace("}", "")
-            if "\\" not in re.sub(r"\\[&%#_$]", "", token) and token.count("{") == token.count("}") \
-                    and len(bare) > 1 and any(c.isupper() for c in bare[1:]):
+            if (
+                "\\" not in re.sub(r"\\[&%#_$]", "", token)
+                and token.count("{") == token.count("}")
+                and len(bare) > 1
+                and any(c.isupper() for c in bare[1:])
+            ):
                 tokens[i] = bare
         source = "".join(tokens)
         source = re.sub(r"\\textbackslash(\{\})?$", r"\\", source)
@@ -285,6 +398,7 @@ def expected_venue(paper: Paper, entry: str) -> str | None:
 
 # --- the one known gap ---------------------------------------------------------------------------
 
+
 def texts(paper: Paper) -> list[str]:
     """Every field the writer writes as LaTeX text."""
     values = [paper.title, paper.venue, paper.abstract, paper.abbr, paper.award]
@@ -320,6 +434,7 @@ def exclude_known_bugs(paper: Paper) -> None:
 
 # --- property 1: record -> BibTeX -> bibtexparser and the importer -> record ------------------------
 
+
 @settings(PROPERTY, max_examples=EXAMPLES_ROUND_TRIP)
 @given(papers())
 def test_record_survives_bibtex_and_import(paper):
@@ -343,6 +458,7 @@ def test_record_survives_bibtex_and_import(paper):
 
 # --- property 2: .bib -> import -> export -> import is a fixed point --------------------------------
 
+
 def export(records: dict[str, Paper]) -> str:
     return "\n\n".join(to_bibtex(publication(key, record), full=True) for key, record in records.items())
 
@@ -357,8 +473,9 @@ def test_import_export_import_is_a_fixed_point(records):
     result = import_text(bib)
     # random records may share a DOI with one record and an arXiv id with another: such an entry
     # fails by design (it would merge two papers); nothing else may fail
-    assert all("the same paper as two records" in o.reason for o in result.outcomes if o.status == "failed"), \
-        [(o.line, o.reason) for o in result.outcomes if o.status == "failed"]
+    assert all("the same paper as two records" in o.reason for o in result.outcomes if o.status == "failed"), [
+        (o.line, o.reason) for o in result.outcomes if o.status == "failed"
+    ]
     first = result.writes
     for record in first.values():
         exclude_known_bugs(record)
@@ -370,6 +487,7 @@ def test_import_export_import_is_a_fixed_point(records):
 
 
 # --- the known bugs, each with a minimal example ----------------------------------------------------
+
 
 def round_trip(**fields) -> tuple[str, ImportResult]:
     text = to_bibtex(publication("k", Paper(**{"type": "conference", **fields})))
@@ -498,8 +616,18 @@ def test_corporate_name_with_hash():
 
 # Bug 14 (fixed for openers): an unpaired `\[` or `\(` became `$...$` up to the end of the text (`a \[ b`
 # -> `a $ b$`); an unpaired `\]` still vanishes (pylatexenc)
-@pytest.mark.parametrize("title", ["a \\[ b", pytest.param("\\]", marks=pytest.mark.xfail(
-    strict=True, reason="pylatexenc drops an unpaired \\] or \\) (latex.from_latex); the properties skip it"))])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "a \\[ b",
+        pytest.param(
+            "\\]",
+            marks=pytest.mark.xfail(
+                strict=True, reason="pylatexenc drops an unpaired \\] or \\) (latex.from_latex); the properties skip it"
+            ),
+        ),
+    ],
+)
 def test_unpaired_math_opener(title):
     text, result = round_trip(title=title)
     assert imported(result).title == title, text
@@ -543,7 +671,7 @@ def test_section_sign_command():
 # Bug 17 (fixed): a brace group holding one character command loses the spaces inside it: `a{ \"u }b` imports
 # as `aüb` (latex._decode_group)
 def test_spaces_around_one_character():
-    result = import_text("@misc{k,\n  title = {a{ \\\"u }b},\n}")
+    result = import_text('@misc{k,\n  title = {a{ \\"u }b},\n}')
     assert imported(result).title == "a ü b"
 
 
@@ -557,8 +685,10 @@ def test_empty_venue():
 # Bug 19 (fixed): a @misc with an arXiv eprint keeps its `howpublished` both as the venue and in `extra`; the
 # export writes it once, so export -> import changes the record (importer.to_record_data)
 def test_misc_venue_with_arxiv_id():
-    result = import_text("@misc{k,\n  title = {T},\n  howpublished = {Preprint},\n  eprint = {2402.13718},\n"
-                         "  archiveprefix = {arXiv},\n}")
+    result = import_text(
+        "@misc{k,\n  title = {T},\n  howpublished = {Preprint},\n  eprint = {2402.13718},\n"
+        "  archiveprefix = {arXiv},\n}"
+    )
     record = imported(result)
     assert (record.venue, record.extra) == ("Preprint", {})
 

@@ -4,19 +4,17 @@ charts, the sitemap and math in hand-written pages, all checked in the built sit
 from __future__ import annotations
 
 import json
-import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
+from conftest import copy_project, html, mkdocs_build
 
-from generator.richtext import to_plain
 from generator.library import build_library
 from generator.loader import load_content
-
-from conftest import copy_project, html, mkdocs_build
+from generator.richtext import to_plain
 
 SITE_URL = "https://lab.example.org/pubs/"
 FULL_RECORD = """title: 'Sparse $\\infty$-Attention for Long Inputs'
@@ -45,10 +43,15 @@ def project(tmp_path_factory) -> Path:
     root = copy_project(tmp_path_factory.mktemp("scholar"))
     (root / "content" / "papers" / "chen2025sparse.yaml").write_text(FULL_RECORD, encoding="utf-8")
     people = (root / "content" / "people.yaml").read_text()
-    (root / "content" / "people.yaml").write_text(people.replace(
-        '- name: Yingfa Chen\n  aliases: ["Chen, Yingfa"]', f'- name: Yingfa Chen\n  aliases: ["Chen, Yingfa"]\n  orcid: "{ORCID}"'))
-    (root / "content" / "notes.md").write_text("# Notes\n\nWe love $\\infty$ and $x^2$; it costs $5 and $6.\n\n"
-                                               "`$\\alpha$` stays code.\n", encoding="utf-8")
+    (root / "content" / "people.yaml").write_text(
+        people.replace(
+            '- name: Yingfa Chen\n  aliases: ["Chen, Yingfa"]',
+            f'- name: Yingfa Chen\n  aliases: ["Chen, Yingfa"]\n  orcid: "{ORCID}"',
+        )
+    )
+    (root / "content" / "notes.md").write_text(
+        "# Notes\n\nWe love $\\infty$ and $x^2$; it costs $5 and $6.\n\n`$\\alpha$` stays code.\n", encoding="utf-8"
+    )
     config = (root / "mkdocs.yml").read_text().replace("# site_url:", f"site_url: {SITE_URL}\n# was:")
     (root / "mkdocs.yml").write_text(config)
     result = mkdocs_build(root, root / "site")
@@ -62,8 +65,11 @@ def library(project):
 
 
 def head_tags(page: BeautifulSoup) -> list[tuple[str, str]]:
-    return [(m.get("name") or m.get("property"), m["content"]) for m in page.head.find_all("meta")
-            if (m.get("name") or m.get("property") or "").startswith(("citation_", "og:"))]
+    return [
+        (m.get("name") or m.get("property"), m["content"])
+        for m in page.head.find_all("meta")
+        if (m.get("name") or m.get("property") or "").startswith(("citation_", "og:"))
+    ]
 
 
 def test_scholar_tags_on_every_paper_page_equal_the_record(project, library):
@@ -85,13 +91,19 @@ def test_a_full_record_has_every_tag(project):
     tags = head_tags(html(project / "site", "papers/chen2025sparse/"))
     assert tags == [
         ("citation_title", "Sparse ∞-Attention for Long Inputs"),
-        ("citation_author", "Yingfa Chen"), ("citation_author", "Jörg Müller"),
-        ("citation_publication_date", "2025/03/04"), ("citation_journal_title", "Journal of Tests"),
-        ("citation_volume", "12"), ("citation_firstpage", "100"), ("citation_lastpage", "110"),
-        ("citation_doi", "10.5555/sparse.2025"), ("citation_arxiv_id", "2503.01234"),
+        ("citation_author", "Yingfa Chen"),
+        ("citation_author", "Jörg Müller"),
+        ("citation_publication_date", "2025/03/04"),
+        ("citation_journal_title", "Journal of Tests"),
+        ("citation_volume", "12"),
+        ("citation_firstpage", "100"),
+        ("citation_lastpage", "110"),
+        ("citation_doi", "10.5555/sparse.2025"),
+        ("citation_arxiv_id", "2503.01234"),
         ("citation_pdf_url", SITE_URL + "files/sparse.pdf"),
         ("citation_abstract", "We study sparse attention; it is 50% faster."),
-        ("og:type", "article"), ("og:title", "Sparse ∞-Attention for Long Inputs"),
+        ("og:type", "article"),
+        ("og:title", "Sparse ∞-Attention for Long Inputs"),
         ("og:description", "We study sparse attention; it is 50% faster."),
         ("og:url", SITE_URL + "papers/chen2025sparse/"),
     ]
@@ -105,11 +117,23 @@ def test_json_ld_names_every_author_with_links_and_orcid(project, library):
         assert data["@type"] == "ScholarlyArticle" and data["headline"] == to_plain(paper.record.title)
         assert [a["name"] for a in data.get("author", [])] == [a.name for a in paper.authors]
         assert data["url"] == f"{SITE_URL}papers/{paper.key}/"
-    data = json.loads(html(project / "site", "papers/chen2025sparse/").head.find("script", type="application/ld+json").string)
-    assert data["author"][0] == {"@type": "Person", "name": "Yingfa Chen", "url": SITE_URL + "people/yingfa-chen/",
-                                 "sameAs": f"https://orcid.org/{ORCID}"}
-    assert data["datePublished"] == "2025-03-04" and data["isPartOf"] == {"@type": "Periodical", "name": "Journal of Tests"}
-    assert {i["propertyID"]: i["value"] for i in data["identifier"]} == {"DOI": "10.5555/sparse.2025", "arXiv": "2503.01234"}
+    data = json.loads(
+        html(project / "site", "papers/chen2025sparse/").head.find("script", type="application/ld+json").string
+    )
+    assert data["author"][0] == {
+        "@type": "Person",
+        "name": "Yingfa Chen",
+        "url": SITE_URL + "people/yingfa-chen/",
+        "sameAs": f"https://orcid.org/{ORCID}",
+    }
+    assert data["datePublished"] == "2025-03-04" and data["isPartOf"] == {
+        "@type": "Periodical",
+        "name": "Journal of Tests",
+    }
+    assert {i["propertyID"]: i["value"] for i in data["identifier"]} == {
+        "DOI": "10.5555/sparse.2025",
+        "arXiv": "2503.01234",
+    }
 
 
 def test_references_in_two_styles_hold_title_and_first_author(project, library):
@@ -189,8 +213,11 @@ def test_atom_feed_is_valid_and_linked_from_every_page(project, library):
 
 
 def test_year_charts_are_svg_with_one_bar_per_year(project, library):
-    for url, papers in [("", library.papers), ("people/yingfa-chen/", library.authors["yingfa-chen"].papers),
-                        ("topics/long-context/", library.topics["long-context"].papers)]:
+    for url, papers in [
+        ("", library.papers),
+        ("people/yingfa-chen/", library.authors["yingfa-chen"].papers),
+        ("topics/long-context/", library.topics["long-context"].papers),
+    ]:
         svg = html(project / "site", url).select_one("figure.lp-chart svg")
         tree = ET.fromstring(str(svg))
         years = [p.year for p in papers if p.year]
@@ -231,6 +258,7 @@ def test_the_citeproc_methods_we_remember_are_the_ones_we_read():
     import inspect
 
     from citeproc import model
+
     from generator.cite import StyleTreeMemo, references
 
     references({"id": "x", "type": "book", "title": "T"}, ("apa",))  # installs the memo

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import CONTENT, SEEDS
 
 from generator.loader import load_content
-
-from conftest import CONTENT, SEEDS
 
 pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside the checkout")
 
@@ -24,8 +23,9 @@ def seed_lines(prefix: str = "") -> list[str]:
     return lines
 
 
-LAB_LINES = [line for path in sorted(SEEDS.glob("*.txt")) if not path.name.startswith(FEED)
-             for line in seed_lines(path.name[:4])]
+LAB_LINES = [
+    line for path in sorted(SEEDS.glob("*.txt")) if not path.name.startswith(FEED) for line in seed_lines(path.name[:4])
+]
 LAB_TEXT = "\n".join(LAB_LINES)
 
 

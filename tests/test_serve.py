@@ -39,14 +39,20 @@ def test_serve_reloads_after_a_record_is_edited(tmp_path):
     project = copy_project(tmp_path)
     port = free_port()
     url = f"http://127.0.0.1:{port}/papers/densinglaw/"
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}",
-                               "-f", str(project / "mkdocs.yml")], cwd=project,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                              env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", "-f", str(project / "mkdocs.yml")],
+        cwd=project,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
     try:
         assert wait_for(lambda: "Densing Law of LLMs" in (fetch(url) or ""), 60), "serve did not start"
         record = project / "content" / "papers" / "densinglaw.yaml"
-        record.write_text(record.read_text().replace("title: Densing Law of LLMs", "title: Densing Law of LLMs (edited)"))
+        record.write_text(
+            record.read_text().replace("title: Densing Law of LLMs", "title: Densing Law of LLMs (edited)")
+        )
         assert wait_for(lambda: "Densing Law of LLMs (edited)" in (fetch(url) or ""), 60), "no rebuild after the edit"
     finally:
         server.terminate()
@@ -65,7 +71,9 @@ def test_a_rebuild_redoes_only_the_edited_record(tmp_path, monkeypatch):
     first = {p.path: p.content for p in generate(content, session=session).pages}
     validated, rendered = [], []
     original_validate, original_render = loader._validate, render.paper_page
-    monkeypatch.setattr(loader, "_validate", lambda *a, **k: validated.append(a[2].__name__) or original_validate(*a, **k))
+    monkeypatch.setattr(
+        loader, "_validate", lambda *a, **k: validated.append(a[2].__name__) or original_validate(*a, **k)
+    )
     monkeypatch.setattr(render, "paper_page", lambda r, p: rendered.append(p.key) or original_render(r, p))
     record = content / "papers" / "densinglaw.yaml"
     record.write_text(record.read_text().replace("title: Densing Law of LLMs", "title: Densing Law of LLMs, again"))

@@ -8,14 +8,13 @@ import re
 import bibtexparser
 import pytest
 from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
+from conftest import CONTENT, copy_project, html, mkdocs_build
 from pylatexenc.latex2text import LatexNodes2Text
 
-from generator.richtext import to_plain
-from generator.loader import load_content
 from generator.library import build_library
+from generator.loader import load_content
 from generator.names import parse_name
-
-from conftest import CONTENT, copy_project, html, mkdocs_build
+from generator.richtext import to_plain
 
 LIBRARY = build_library(load_content(CONTENT))
 PAPERS = LIBRARY.papers
@@ -83,7 +82,7 @@ def test_bibtex_block_parses_back_to_the_record(site, paper):
     else:
         assert "year" not in entry.fields_dict
     authors = entry.fields_dict.get("author")
-    expected = [n for n in paper.record.authors]
+    expected = list(paper.record.authors)
     got = authors.value if authors else []
     assert len(got) == len(expected)
     for name_parts, record_name in zip(got, expected):
@@ -96,6 +95,7 @@ def test_bibtex_block_parses_back_to_the_record(site, paper):
 
 def test_bibtex_is_also_accepted_by_pybtex(site):
     from pybtex import database as pybtex
+
     text = "\n\n".join(_bibtex_of(site, p.key) for p in PAPERS)
     data = pybtex.parse_string(text, "bibtex")
     assert sorted(data.entries) == sorted(p.key for p in PAPERS)
@@ -183,9 +183,13 @@ def test_bib_and_csl_downloads_are_linked_and_complete(site):
     for paper in PAPERS:
         href = html(site, f"papers/{paper.key}/").select_one("section#bibtex a[download]")["href"]
         assert href == f"../../papers/{paper.key}.bib"
-        assert (site / "papers" / f"{paper.key}.bib").read_text(encoding="utf-8").strip() == _bibtex_of(site, paper.key).strip()
+        assert (site / "papers" / f"{paper.key}.bib").read_text(encoding="utf-8").strip() == _bibtex_of(
+            site, paper.key
+        ).strip()
     for author in LIBRARY.authors.values():
-        entries = bibtexparser.parse_string((site / "people" / f"{author.slug}.bib").read_text(encoding="utf-8")).entries
+        entries = bibtexparser.parse_string(
+            (site / "people" / f"{author.slug}.bib").read_text(encoding="utf-8")
+        ).entries
         assert [e.key for e in entries] == [p.key for p in author.papers]
     for year, papers in LIBRARY.years:
         entries = bibtexparser.parse_string((site / "years" / f"{year or 'undated'}.bib").read_text()).entries
@@ -209,6 +213,9 @@ def test_long_listings_are_paginated(tmp_path):
         assert len(pager.select("a")) == len(urls) - 1
     assert seen == [p.key for p in PAPERS]  # every paper once, in order
     assert not (site / "publications" / "page-7").exists()
-    yingfa = [a["href"].split("/")[-2] for url in ("", "page-2/", "page-3/")
-              for a in html(site, f"people/yingfa-chen/{url}").select("a.lp-title")]
+    yingfa = [
+        a["href"].split("/")[-2]
+        for url in ("", "page-2/", "page-3/")
+        for a in html(site, f"people/yingfa-chen/{url}").select("a.lp-title")
+    ]
     assert yingfa == [p.key for p in LIBRARY.authors["yingfa-chen"].papers]

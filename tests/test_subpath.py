@@ -25,7 +25,7 @@ def serve_under_prefix(site: Path):
         def translate_path(self, path):
             if not path.startswith(PREFIX):
                 return str(site / "__not_under_the_prefix__")
-            return super().translate_path("/" + path[len(PREFIX):])
+            return super().translate_path("/" + path[len(PREFIX) :])
 
         def log_message(self, *args):
             pass
@@ -85,9 +85,19 @@ def test_every_internal_link_resolves_under_a_sub_path(root, site):
 seen_from: dict[str, str] = {}
 
 
-@pytest.mark.parametrize("path", ["search/search_index.json", "publications.bib", "publications.json", "feed.xml",
-                                  "papers/zhang2024inftybench.bib", "papers/zhang2024inftybench.ris",
-                                  "people/yingfa-chen.bib", "sitemap.xml"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "search/search_index.json",
+        "publications.bib",
+        "publications.json",
+        "feed.xml",
+        "papers/zhang2024inftybench.bib",
+        "papers/zhang2024inftybench.ris",
+        "people/yingfa-chen.bib",
+        "sitemap.xml",
+    ],
+)
 def test_downloads_and_the_search_index_resolve(root, path):
     status, body, _ = fetch(root + path)
     assert status == 200 and body
