@@ -1,4 +1,5 @@
-"""Shared fixtures: the real site built once from content/ with `mkdocs build --strict`."""
+"""Shared fixtures. Structural tests build the frozen fixture lab in `tests/fixture/` (so a lab that
+replaces `content/` keeps a green suite); only `test_content.py` reads `content/`."""
 
 from __future__ import annotations
 
@@ -11,9 +12,15 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from generator.library import Library, build_library
+from generator.loader import load_content
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
-SEEDS = ROOT.parent / "shared" / "seeds"
+FIXTURE = Path(__file__).resolve().parent / "fixture" / "content"
+SHARED = ROOT.parent / "shared"
+SEEDS = SHARED / "seeds"
+FIXTURE_KEYS = sorted(p.stem for p in (FIXTURE / "papers").glob("*.yaml"))  # for parametrize: names only
 
 
 def mkdocs_build(project: Path, site: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -38,20 +45,34 @@ def mkdocs_build(project: Path, site: Path, *extra: str) -> subprocess.Completed
     )
 
 
-def copy_project(target: Path) -> Path:
-    """A copy of the project's site sources (config, theme, content) to build or edit safely."""
+def copy_project(target: Path, content: Path = FIXTURE) -> Path:
+    """A project to build or edit safely: the project's config and theme with a copy of `content`
+    (the fixture lab unless told otherwise)."""
     shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")
     shutil.copytree(ROOT / "theme", target / "theme")
-    shutil.copytree(CONTENT, target / "content")
+    shutil.copytree(content, target / "content")
     return target
+
+
+def build(target: Path, content: Path = FIXTURE, config=lambda text: text) -> Path:
+    """`copy_project`, then `config` applied to mkdocs.yml's text, then a strict build into site/."""
+    project = copy_project(target, content)
+    (project / "mkdocs.yml").write_text(config((project / "mkdocs.yml").read_text()))
+    result = mkdocs_build(project, project / "site")
+    assert result.returncode == 0, result.stderr
+    return project / "site"
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    result = mkdocs_build(ROOT, out)
-    assert result.returncode == 0, result.stderr
-    return out
+    """The fixture lab, built once with the project's mkdocs.yml."""
+    return build(tmp_path_factory.mktemp("fixture"))
+
+
+@pytest.fixture(scope="session")
+def library() -> Library:
+    """The fixture lab's library, as the build made it."""
+    return build_library(load_content(FIXTURE))
 
 
 def html(site: Path, url: str) -> BeautifulSoup:

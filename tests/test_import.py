@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CONTENT, ROOT, copy_project, mkdocs_build
+from conftest import FIXTURE, ROOT, copy_project, mkdocs_build
 
 from generator.bibread import parse_bib, read_bib
 from generator.importer import import_bib, topic_index, write_records
@@ -44,8 +44,8 @@ def content(tmp_path) -> Path:
     """An empty content folder with the lab's members and topics."""
     root = tmp_path / "content"
     (root / "papers").mkdir(parents=True)
-    shutil.copy(CONTENT / "people.yaml", root)
-    shutil.copy(CONTENT / "topics.yaml", root)
+    shutil.copy(FIXTURE / "people.yaml", root)
+    shutil.copy(FIXTURE / "topics.yaml", root)
     return root
 
 

@@ -268,15 +268,6 @@ def import_one(text: str) -> Paper:
     return next(iter(result.writes.values()))
 
 
-def field_values(entry: str) -> list[str]:
-    """The values of one entry as `to_bibtex` writes it (a field a line), delimiters kept."""
-    return [line.split(" = ", 1)[1].rstrip(",") for line in entry.splitlines()[1:-1]]
-
-
-def _inner(value: str) -> str:
-    return value[1:-1] if value.startswith("{") else value
-
-
 # --- comparing record text ------------------------------------------------------------------------
 # Exact equality first. Otherwise the two texts must be two spellings of one text, read the same by
 # LaTeX and by labpubs, and show the same plain text (`to_plain`). `respell` writes each prose piece
@@ -314,28 +305,6 @@ def _protects_nothing(content: str) -> bool:
         or content != content.strip()
         or bool(re.search(r"[*=<>|%$~^\"`#@\\]", content))
     )
-
-
-def _drop_idle_braces(source: str) -> str:
-    """`source` without the brace pairs that protect nothing, innermost first."""
-    while True:
-        stack, pairs, i = [], [], 0
-        while i < len(source):
-            if source[i] == "\\":
-                i += 2
-                continue
-            if source[i] == "{":
-                stack.append(i)
-            elif source[i] == "}" and stack:
-                pairs.append((stack.pop(), i))
-            i += 1
-        idle = next(
-            ((a, b) for a, b in sorted(pairs, key=lambda p: p[1] - p[0]) if _protects_nothing(source[a + 1 : b])), None
-        )
-        if idle is None:
-            return source
-        a, b = idle
-        source = source[:a] + source[a + 1 : b] + source[b + 1 :]
 
 
 def respell(text: str) -> str:

@@ -38,7 +38,7 @@ def wait_for(predicate, seconds: float) -> bool:
 def test_serve_reloads_after_a_record_is_edited(tmp_path):
     project = copy_project(tmp_path)
     port = free_port()
-    url = f"http://127.0.0.1:{port}/papers/densinglaw/"
+    url = f"http://127.0.0.1:{port}/papers/workshop/"
     server = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", "-f", str(project / "mkdocs.yml")],
         cwd=project,
@@ -48,12 +48,10 @@ def test_serve_reloads_after_a_record_is_edited(tmp_path):
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
     try:
-        assert wait_for(lambda: "Densing Law of LLMs" in (fetch(url) or ""), 60), "serve did not start"
-        record = project / "content" / "papers" / "densinglaw.yaml"
-        record.write_text(
-            record.read_text().replace("title: Densing Law of LLMs", "title: Densing Law of LLMs (edited)")
-        )
-        assert wait_for(lambda: "Densing Law of LLMs (edited)" in (fetch(url) or ""), 60), "no rebuild after the edit"
+        assert wait_for(lambda: "Many Hands Make Light Kernels" in (fetch(url) or ""), 60), "serve did not start"
+        record = project / "content" / "papers" / "workshop.yaml"
+        record.write_text(record.read_text().replace("Light Kernels", "Light Kernels (edited)"))
+        assert wait_for(lambda: "Light Kernels (edited)" in (fetch(url) or ""), 60), "no rebuild after the edit"
     finally:
         server.terminate()
         server.wait(10)
@@ -75,10 +73,10 @@ def test_a_rebuild_redoes_only_the_edited_record(tmp_path, monkeypatch):
         loader, "_validate", lambda *a, **k: validated.append(a[2].__name__) or original_validate(*a, **k)
     )
     monkeypatch.setattr(render, "paper_page", lambda r, p: rendered.append(p.key) or original_render(r, p))
-    record = content / "papers" / "densinglaw.yaml"
-    record.write_text(record.read_text().replace("title: Densing Law of LLMs", "title: Densing Law of LLMs, again"))
+    record = content / "papers" / "workshop.yaml"
+    record.write_text(record.read_text().replace("Light Kernels", "Light Kernels, again"))
     second = {p.path: p.content for p in generate(content, session=session).pages}
-    assert validated.count("Paper") == 1 and rendered == ["densinglaw"]
     changed = {path for path in first if first[path] != second[path]}
-    assert "papers/densinglaw.md" in changed and "papers/apb.md" not in changed
-    assert "Densing Law of LLMs, again" in second["people/weilin-zhao.md"]  # listings are joined anew
+    assert validated.count("Paper") == 1 and rendered == ["workshop"]
+    assert "papers/workshop.md" in changed and "papers/stuffed.md" not in changed
+    assert "Light Kernels, again" in second["people/weilin-zhao.md"]  # listings are joined anew
