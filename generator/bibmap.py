@@ -18,7 +18,7 @@ from bibtexparser.middlewares.names import parse_single_name_into_parts, split_m
 from .bibread import RawEntry, enclosed, month_number
 from .bibtex import VERBATIM_FIELDS, needs_protection
 from .errors import EntryError
-from .latex import from_latex, segments
+from .latex import balanced, from_latex, segments
 from .names import ET_AL, fold
 from .records import (
     ARXIV_DOI,
@@ -317,19 +317,10 @@ def unprotect(text: str) -> str:
             # `\%` and friends were escaped only to sit inside the braces (latex._decode_group)
             bare = re.sub(r"\\([%&#_])", r"\1", token.replace("{", "").replace("}", ""))
             after_math = position == 0 and out and out[-1].endswith("$") and bare[:1].isdigit()
-            if token != bare and "\\" not in bare and needs_protection(bare) and not after_math and _pairs_up(token):
+            if token != bare and "\\" not in bare and needs_protection(bare) and not after_math and balanced(token):
                 token = bare
             out.append(token)
     return "".join(out)
-
-
-def _pairs_up(token: str) -> bool:
-    depth = 0
-    for c in token:
-        depth += {"{": 1, "}": -1}.get(c, 0)
-        if depth < 0:
-            return False
-    return depth == 0
 
 
 def split_top_level(text: str, separators: str) -> list[str]:

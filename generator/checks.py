@@ -86,7 +86,7 @@ def find_problems(library: Library, content: Content) -> list[Problem]:
                 "warning",
                 'quote "Last, First" names inside [...] lists: ["Chen, Yingfa", ...]',
             )
-        keys = [name_key(n) for n in record.authors if n != "others"]
+        keys = [name_key(n) for n in record.authors if n != ET_AL]
         for position, key in enumerate(keys):
             if key in keys[:position]:
                 report(path, ("authors", position), f"`{record.authors[position]}` is listed twice", "warning")

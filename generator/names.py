@@ -11,9 +11,8 @@ from functools import cache
 from bibtexparser.middlewares.names import parse_single_name_into_parts
 from slugify import slugify as python_slugify
 
+from .records import ET_AL  # noqa: F401  (imported from here by the modules that read names)
 from .richtext import to_plain
-
-ET_AL = "others"
 
 
 def _words(parts) -> str:

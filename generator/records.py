@@ -99,6 +99,7 @@ BIBTEX_TYPES = {
     "report": ("report", "institution"),
     "unpublished": ("preprint", "howpublished"),
 }
+ET_AL = "others"  # the last author of a list that goes on ("et al."), as BibTeX writes it
 LINK_KINDS = ("pdf", "code", "slides", "video", "poster", "website", "data", "supp", "blog", "html", "url")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MONTH_NAMES = (
@@ -318,9 +319,9 @@ class Paper(Record):
             object.__setattr__(self, "year", self.date.year)
         if self.date and self.date.year != self.year:
             raise ValueError(f"date {self.date} is not in year {self.year}")
-        if "others" in self.authors[:-1]:
+        if ET_AL in self.authors[:-1]:
             raise ValueError("`others` (et al.) may only be the last author")
-        if self.members and self.authors and self.authors[-1] != "others":
+        if self.members and self.authors and self.authors[-1] != ET_AL:
             raise ValueError(
                 "`members` is for members hidden in an unknown or et-al. author list; "
                 "with a full list, put the names in `authors`"
