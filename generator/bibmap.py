@@ -63,7 +63,19 @@ def to_record_data(entry: RawEntry, topics: dict[str, str]) -> tuple[dict, list[
 
     `topics` maps a normalised topic slug or title to its slug, for `keywords`."""
     draft = Draft({name: value for name, value in entry.fields.items() if value.strip()}, entry.entry_type)
-    for step in (_title, _authors, _type_and_venue, _dates, _identifiers, _text, _keywords, _selected, _links, _rest):
+    for step in (
+        _title,
+        _authors,
+        _orcids,
+        _type_and_venue,
+        _dates,
+        _identifiers,
+        _text,
+        _keywords,
+        _selected,
+        _links,
+        _rest,
+    ):
         step(draft, topics)
     if draft.links:
         draft.data["links"] = draft.links
@@ -85,6 +97,21 @@ def _authors(draft: Draft, topics) -> None:
         names, notes = decode_names(draft.take("author"))
         draft.data["authors"] = names
         draft.notes += notes
+
+
+def _orcids(draft: Draft, topics) -> None:
+    """Web of Science's `orcid-numbers = {Family, Given/0000-...; ...}`, which the export writes."""
+    if "orcid-numbers" not in draft.fields:
+        return
+    orcids = {}
+    for pair in draft.take("orcid-numbers").split(";"):
+        name, _, orcid = pair.strip().rpartition("/")
+        if name and orcid:
+            orcids[from_latex(name)] = orcid.strip()
+    authors = draft.data.get("authors", [])
+    draft.data["orcids"] = {name: orcid for name, orcid in orcids.items() if name in authors}
+    if len(draft.data["orcids"]) < len(orcids):
+        draft.notes.append("orcid-numbers: an ORCID of someone not in the author list was not kept")
 
 
 def _type_and_venue(draft: Draft, topics) -> None:

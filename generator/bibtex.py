@@ -239,23 +239,7 @@ def bibtex_fields(paper: Publication, full: bool = False, unicode: bool = False)
     if record.links.url:
         fields["url"] = _verbatim(record.links.url[0])
     if full:
-        if record.date:  # biblatex's field; year and month alone would lose the day
-            fields["date"] = record.date.isoformat()
-        if record.abstract:
-            fields["abstract"] = text(record.abstract)
-        keywords = [t.topic.title for t in paper.topics] + ([extra.pop("keywords")] if "keywords" in extra else [])
-        if keywords:
-            fields["keywords"] = text(", ".join(keywords))
-        for name in ("abbr", "award"):
-            if getattr(record, name):
-                fields[name] = text(getattr(record, name))
-        if record.selected:
-            fields["selected"] = "true"
-        for kind in LINK_KINDS:  # a second link of a kind as `code_2`, which the importer reads back
-            for n, href in enumerate(
-                getattr(record.links, kind)[1 if kind == "url" else 0 :], 2 if kind == "url" else 1
-            ):
-                fields[kind if n == 1 else f"{kind}_{n}"] = _verbatim(href)
+        fields.update(_labpubs_fields(paper, extra, text))
     for name, value in extra.items():
         if name not in fields and (full or name in CITATION_FIELDS):
             fields[name] = _verbatim(value) if name in VERBATIM_FIELDS else text(value)
@@ -264,6 +248,31 @@ def bibtex_fields(paper: Publication, full: bool = False, unicode: bool = False)
         position = next((i for i, (name, _) in enumerate(pairs) if _RANK.get(name, 99) > _RANK["month"]), len(pairs))
         pairs.insert(position, ("month", month))
     return entry_type, pairs
+
+
+def _labpubs_fields(paper: Publication, extra: dict, text) -> dict[str, str]:
+    """What only labpubs and al-folio read back: the whole date, abstract, keywords, badges, links,
+    ORCIDs (as Web of Science writes them: `orcid-numbers = {Family, Given/0000-...; ...}`)."""
+    record, fields = paper.record, {}
+    if record.date:  # biblatex's field; year and month alone would lose the day
+        fields["date"] = record.date.isoformat()
+    if record.abstract:
+        fields["abstract"] = text(record.abstract)
+    keywords = [t.topic.title for t in paper.topics] + ([extra.pop("keywords")] if "keywords" in extra else [])
+    if keywords:
+        fields["keywords"] = text(", ".join(keywords))
+    for name in ("abbr", "award"):
+        if getattr(record, name):
+            fields[name] = text(getattr(record, name))
+    if record.selected:
+        fields["selected"] = "true"
+    if record.orcids:
+        fields["orcid-numbers"] = "; ".join(f"{text(name)}/{orcid}" for name, orcid in record.orcids.items())
+    for kind in LINK_KINDS:  # a second link of a kind as `code_2`, which the importer reads back
+        urls = getattr(record.links, kind)[1 if kind == "url" else 0 :]
+        for n, href in enumerate(urls, 2 if kind == "url" else 1):
+            fields[kind if n == 1 else f"{kind}_{n}"] = _verbatim(href)
+    return fields
 
 
 def to_bibtex(paper: Publication, full: bool = False, unicode: bool = False) -> str:

@@ -48,12 +48,14 @@ def import_bib(
     progress=None,
     file: str = "",
     sources: dict[str, str] | None = None,
+    people: list | None = None,
 ) -> ImportResult:
     """Decide what each entry of a parsed .bib becomes against the existing records.
 
     `topics` maps normalised topic slugs and titles to slugs (see `topic_index`); `file` names the
-    .bib in outcome lines; `sources` names each existing record's file."""
-    intake = Intake(existing, {"topics": set(topics.values()), "members": members}, update, sources)
+    .bib in outcome lines; `sources` names each existing record's file; `people` (the members)
+    lets an outcome say when an author may be a member spelled a new way."""
+    intake = Intake(existing, {"topics": set(topics.values()), "members": members}, update, sources, people)
     where = lambda line: f"{file}:{line}" if file else f"line {line}"  # noqa: E731
     for broken in parsed.broken:
         intake.fail(where(broken.line), broken.key, broken.reason).line = broken.line

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from .errors import EntryError
 from .identity import CONFLICT, SAME, Identity, IdentityIndex
 from .merge import COMBINE, FILL, OVERWRITE, merge
-from .names import ET_AL, parse_name, slugify
+from .names import ET_AL, fold, name_key, parse_name, slugify
 from .records import KEY_PATTERN, RESERVED_KEYS, Paper
 
 STOPWORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "from", "at", "by", "is", "are"}
@@ -63,7 +63,12 @@ class Intake:
     """The lab's records and what a run adds to them; `offer` one candidate at a time."""
 
     def __init__(
-        self, existing: dict[str, Paper], context: dict, update: bool = False, sources: dict[str, str] | None = None
+        self,
+        existing: dict[str, Paper],
+        context: dict,
+        update: bool = False,
+        sources: dict[str, str] | None = None,
+        members: list | None = None,
     ):
         self.context, self.update = context, update
         self.records: dict[str, dict] = {k: p.model_dump(exclude_defaults=True) for k, p in existing.items()}
@@ -74,6 +79,7 @@ class Intake:
         for key, record in self.records.items():
             self.index.add(key, Identity.of(record))
         self.outcomes: list[Outcome] = []
+        self.members = MemberNames(members or [])
 
     def offer(self, candidate: Candidate) -> Outcome:
         try:
@@ -82,7 +88,7 @@ class Intake:
             where = f"{error.field}: " if error.field else ""
             return self.fail(candidate.where, candidate.label, where + str(error), candidate.notes)
         record = paper.model_dump(exclude_defaults=True)
-        notes = candidate.notes + notes
+        notes = candidate.notes + notes + self.members.hints(paper)
         related = self.index.related(Identity.of(record))
         same = [key for key, verdict in related.items() if verdict.kind == SAME]
         notes += [
@@ -144,6 +150,50 @@ class Intake:
     @property
     def counts(self) -> Counter:
         return Counter(o.status for o in self.outcomes)
+
+
+class MemberNames:
+    """Members by every spelling people.yaml gives them, to say when an author list spells a member
+    in a new way: a hint ("add alias?"), never a silent link."""
+
+    def __init__(self, people: list):
+        self.exact = {name_key(n): p.name for p in people for n in [p.name, *p.aliases]}
+        self.orcids = {p.orcid: p.name for p in people if getattr(p, "orcid", None)}
+        self.loose: dict[tuple[str, str], str] = {}
+        for person in people:
+            for spelling in [person.name, *person.aliases]:
+                for key in _loose_keys(spelling, full=True):
+                    self.loose.setdefault(key, person.name)
+
+    def hints(self, paper: Paper) -> list[str]:
+        out = []
+        for name in paper.authors:
+            if name == ET_AL or name_key(name) in self.exact:
+                continue
+            member = self.orcids.get(paper.orcids.get(name)) or next(
+                (self.loose[k] for k in _loose_keys(name) if k in self.loose), None
+            )
+            if member:
+                out.append(
+                    f"hint: {name!r} may be the member {member}: if so, add this spelling to their aliases "
+                    "in people.yaml"
+                )
+        return out
+
+
+def _loose_keys(name: str, full: bool = False) -> list[tuple[str, str]]:
+    """(family name, given name) in both orders, spaces and hyphens gone (`Ying-Fa Chen`, `Chen
+    Yingfa`); with initials for the spellings of a member (`Y. Chen`)."""
+    parts = parse_name(name)
+    family, given = fold(" ".join(parts.von + parts.last)).replace(" ", ""), fold(" ".join(parts.first))
+    if not family or not given:
+        return []
+    compact = given.replace(" ", "")
+    keys = [(family, compact), (compact, family)]
+    initials = "".join(word[0] for word in given.split())
+    if full or len(compact) == len(initials):  # a member's initials match an author written with initials only
+        keys.append((family, initials + "."))
+    return keys
 
 
 def to_paper(data: dict, context: dict) -> tuple[Paper, list[str]]:

@@ -59,6 +59,15 @@ class Content:
         except ValueError:
             return str(path)
 
+    @staticmethod
+    def slug_of(person: Person) -> str:
+        """A member's slug: their own, or made from their name."""
+        return person.slug or slugify(person.name)
+
+    def context(self) -> dict[str, set[str]]:
+        """What a paper's `topics` and `members` may name, for validating records against this content."""
+        return {"topics": set(self.topics), "members": {self.slug_of(p) for p in self.people}}
+
     def problem(
         self, path: Path, loc: tuple | None, message: str, hint: str | None = None, severity: str = "error"
     ) -> None:
@@ -92,7 +101,7 @@ def load_content(root: str | Path, session: Session | None = None) -> Content:
     session = session or Session()
     _load_people(content, content.root / PEOPLE_FILE)
     _load_topics(content, content.root / TOPICS_FILE)
-    known = {"topics": set(content.topics), "members": {p.slug or slugify(p.name) for p in content.people}}
+    known = content.context()
     files = paper_files(content.root)
     for path in files:
         _load_paper(content, path, known, session.records)

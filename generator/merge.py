@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import copy
 
-from .names import ET_AL, fold, parse_name
+from .names import ET_AL, fold, name_key, parse_name
 from .records import PAPER_KINDS
 from .richtext import to_plain
 
@@ -45,7 +45,7 @@ class _Merge:
 
     def run(self) -> tuple[dict, Changes]:
         for name, value in self.incoming.items():
-            if name in ("links", "extra"):
+            if name in ("links", "extra", "orcids"):
                 self.mapping(name, value)
             elif name in UNION_FIELDS:
                 self.result[name] = list(dict.fromkeys(self.result.get(name, []) + value))
@@ -155,8 +155,25 @@ class _Merge:
             _follow_type(result, self.incoming)
         if result.get("date") and result.get("year") != result["date"].year:  # --update gave another year
             self.differs("date", result.pop("date").isoformat(), None)
+        self.attach_orcids()
         if self.mode != FILL:
             _tidy(result, self)
+
+    def attach_orcids(self) -> None:
+        """ORCIDs stay with their authors: under the name as the kept author list spells it."""
+        orcids, authors = self.result.get("orcids"), self.result.get("authors", [])
+        if not orcids:
+            return
+        spelled = {name_key(name): name for name in authors if name != ET_AL}
+        for name in [n for n in orcids if n not in authors]:
+            orcid = orcids.pop(name)
+            own = spelled.get(name_key(name))
+            if own and own not in orcids:
+                orcids[own] = orcid
+            else:
+                self.changes.notes.append(f"orcid {orcid} of {name!r} not kept: no such author in the record's list")
+        if not orcids:
+            del self.result["orcids"]
 
 
 def merge(base: dict, incoming: dict, mode: str = FILL) -> tuple[dict, Changes]:

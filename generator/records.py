@@ -294,6 +294,7 @@ class Paper(Record):
 
     title: Text = Field(description="As printed; inline LaTeX allowed: $\\infty$Bench, \\textit{x}")
     authors: list[Text] = Field([], description='In order; "First Last" or "Last, First"; a last `others` means et al.')
+    orcids: dict[Text, Orcid] = Field({}, description="ORCID iDs of authors, by the name as `authors` writes it")
     members: list[Annotated[Slug, _known("members", "people.yaml")]] = Field(
         [], description="Slugs of lab members among authors that the list does not name (et al. or no list)"
     )
@@ -321,6 +322,10 @@ class Paper(Record):
             raise ValueError(f"date {self.date} is not in year {self.year}")
         if ET_AL in self.authors[:-1]:
             raise ValueError("`others` (et al.) may only be the last author")
+        if set(self.orcids) - set(self.authors):
+            raise ValueError(
+                f"orcids names {sorted(set(self.orcids) - set(self.authors))[0]!r}, who is not in `authors`"
+            )
         if self.members and self.authors and self.authors[-1] != ET_AL:
             raise ValueError(
                 "`members` is for members hidden in an unknown or et-al. author list; "
@@ -338,6 +343,10 @@ class Person(Record):
     homepage: Url | None = None
     photo: Url | None = None
     orcid: Orcid | None = None
+    openalex: Annotated[str, Field(pattern=r"^A\d{4,}$")] | None = Field(None, description="OpenAlex author id, A...")
+    dblp: Annotated[str, Field(pattern=r"^[0-9a-z]+/[0-9A-Za-z-]+$")] | None = Field(
+        None, description="DBLP person id (pid), e.g. 123/4567"
+    )
     slug: Slug | None = None
 
 

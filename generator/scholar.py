@@ -81,10 +81,12 @@ def json_ld(paper: Publication, url: str, author_url, site_url: str | None) -> s
     """schema.org ScholarlyArticle; `</` escaped so the JSON can sit in a <script> element."""
     record = paper.record
     authors = []
-    for author in paper.authors:
+    names = [name for name in record.authors if name != ET_AL]
+    for name, author in zip(names, paper.authors):
         person = {"@type": "Person", "name": author.name, "url": author_url(author)}
-        if author.person and author.person.orcid:
-            person["sameAs"] = f"https://orcid.org/{author.person.orcid}"
+        orcid = author.person.orcid if author.person and author.person.orcid else record.orcids.get(name)
+        if orcid:
+            person["sameAs"] = f"https://orcid.org/{orcid}"
         authors.append(person)
     data: dict = {
         "@context": "https://schema.org",

@@ -22,6 +22,7 @@ class Options:
     site_name: str = "Publications"
     citation_styles: tuple[str, ...] = ("apa", "acl")  # see cite.STYLES
     defer_references: bool = False  # paper pages get REFERENCES_MARK; the caller fills in the references
+    language: str = "en"  # theme.language: the words labpubs adds to pages
 
 
 TYPE_LABELS = {

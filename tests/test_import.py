@@ -159,3 +159,33 @@ def test_real_al_folio_files_import_completely_and_build(bib, tmp_path):
     first = {p.name: Paper.model_validate(yaml.safe_load(p.read_text())) for p in (content / "papers").glob("*.yaml")}
     second = {p.name: Paper.model_validate(yaml.safe_load(p.read_text())) for p in (fresh / "papers").glob("*.yaml")}
     assert first == second
+
+
+@pytest.mark.skipif(not CORPUS_FILES, reason="../shared/corpus is not beside the checkout")
+@pytest.mark.parametrize("bib", CORPUS_FILES, ids=lambda p: p.stem)
+def test_real_files_keep_every_title_link_and_selected_flag(bib):
+    """Each entry's title is its record's (up to case and punctuation), each of its links is among
+    the record's links, and `selected = {true}` selects the record."""
+    from generator.bibmap import ALFOLIO_FILES, unescape_verbatim
+    from generator.identity import title_key
+    from generator.latex import from_latex
+    from generator.records import LINK_KINDS
+
+    parsed = parse_bib(bib.read_text(encoding="utf-8"))
+    result = import_bib(parsed, {}, topic_index({}), set())
+    records = result.writes
+    by_line = {o.line: o for o in result.outcomes}
+    for entry in parsed.entries:
+        outcome = by_line[entry.line]
+        assert outcome.status != "failed", (entry.key, outcome.reason)
+        record = records[outcome.key]
+        if entry.key.lower() not in parsed.crossref_targets:
+            assert title_key(from_latex(entry.fields["title"])) == title_key(record.title), entry.key
+        urls = {url for _, url in record.links.items()}
+        for name, value in entry.fields.items():
+            if name in LINK_KINDS and value.strip():
+                url = unescape_verbatim(value)
+                url = "/assets/pdf/" + url if name in ALFOLIO_FILES and "://" not in url else url
+                assert url.replace(" ", "%20") in urls, (entry.key, name, url)
+        if entry.fields.get("selected", "").strip().lower() == "true":
+            assert record.selected, entry.key

@@ -1,0 +1,57 @@
+"""Paper identifiers as people paste them: a DOI, an arXiv id, an OpenAlex work or a DBLP record,
+bare or as a URL. Read here once, before any request: a malformed id is refused with the reason."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .records import ARXIV_DOI, ARXIV_PATTERN, DOI_PATTERN, bare_arxiv, bare_doi
+
+_DOI = re.compile(rf"(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?({DOI_PATTERN})", re.I)
+_ARXIV = re.compile(
+    rf"(?:arxiv:\s*|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/)?({ARXIV_PATTERN})(?:\.pdf)?", re.I
+)
+_OPENALEX = re.compile(r"(?:https?://(?:api\.)?openalex\.org/(?:works/)?)?([Ww]\d{4,})")
+_DBLP = re.compile(
+    r"(?:DBLP:|https?://dblp\.(?:org|uni-trier\.de)/rec/(?:bibtex/)?)?"
+    r"((?:conf|journals|books|phd|series|reference|tr|ms|persons|homepages|www|corr)/[^\s?#]+?)"
+    r"(?:\.(?:html|xml|bib))?"
+)
+_ORCID = re.compile(r"(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])")
+
+
+@dataclass(frozen=True)
+class Identifier:
+    kind: str  # "doi", "arxiv", "openalex" or "dblp"
+    value: str
+
+    def __str__(self) -> str:
+        return {"doi": "DOI ", "arxiv": "arXiv:", "openalex": "OpenAlex ", "dblp": "DBLP "}[self.kind] + self.value
+
+
+def parse_identifier(text: str) -> Identifier:
+    """The identifier a pasted text names; ValueError, saying why, when it names none."""
+    text = text.strip()
+    if match := _DOI.fullmatch(text):
+        doi = bare_doi(match.group(1))
+        arxiv = ARXIV_DOI.fullmatch(doi)
+        return Identifier("arxiv", arxiv.group(1)) if arxiv else Identifier("doi", doi)
+    if match := _ARXIV.fullmatch(text):
+        return Identifier("arxiv", bare_arxiv(match.group(1)))
+    if match := _OPENALEX.fullmatch(text):
+        return Identifier("openalex", match.group(1).upper())
+    if match := _DBLP.fullmatch(text):
+        return Identifier("dblp", match.group(1))
+    if text.lower().startswith(("10.", "doi:", "https://doi.org", "http://doi.org", "http://dx.doi.org")):
+        raise ValueError("not a DOI: a DOI is 10.<number>/<suffix>, without spaces")
+    if re.match(r"(?i)(arxiv:|\d{4}\.)", text):
+        raise ValueError("not an arXiv id: new ids are YYMM.NNNNN, old ones archive/YYMMNNN")
+    raise ValueError("not a DOI, an arXiv id, an OpenAlex work (W123...) or a DBLP record key (conf/.../...)")
+
+
+def parse_orcid(text: str) -> str:
+    match = _ORCID.fullmatch(text.strip())
+    if not match:
+        raise ValueError("not an ORCID iD (0000-0002-1825-0097)")
+    return match.group(1)

@@ -1,0 +1,82 @@
+"""DBLP: `GET /rec/{key}.xml` for one record, `GET /pid/{pid}.xml` for a person's records. Venues
+are DBLP's short names (`ACL (1)`), authors carry ORCIDs when DBLP knows them, `<ee>` links give
+the DOI and the arXiv id; CoRR entries are arXiv preprints."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from ..client import Client, FetchError
+from ..records import ARXIV_DOI, bare_doi
+from . import from_display, record_text
+
+TYPES = {
+    "article": "journal",
+    "inproceedings": "conference",
+    "incollection": "chapter",
+    "book": "book",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "proceedings": "book",
+}
+
+
+def record(client: Client, key: str) -> dict:
+    tree = client.xml("dblp", f"/rec/{key}.xml")
+    found = next(iter(tree), None) if tree.tag == "dblp" else tree
+    if found is None:
+        raise FetchError(f"not found at DBLP ({key})")
+    return fields(found)
+
+
+def works_of(client: Client, pid: str) -> list[tuple[str, dict]]:
+    """(record key, record fields) of each record on a person's DBLP page."""
+    person = client.xml("dblp", f"/pid/{pid}.xml")
+    return [(r.get("key", ""), fields(r)) for wrapper in person.findall("r") for r in wrapper]
+
+
+def fields(element: ET.Element) -> dict:
+    """Record fields from one DBLP record element (`<inproceedings key=...>`)."""
+    authors, orcids = [], {}
+    for author in element.findall("author"):
+        name = from_display("".join(author.itertext()))
+        authors.append(name)
+        if author.get("orcid"):
+            orcids[name] = author.get("orcid")
+    title = record_text(_inner(element.find("title")))
+    data: dict = {
+        "title": re.sub(r"\.$", "", title or "") or None,
+        "authors": authors,
+        "orcids": orcids,
+        "type": TYPES.get(element.tag, "other"),
+        "venue": element.findtext("booktitle") or element.findtext("journal") or element.findtext("school"),
+    }
+    if element.findtext("year", "").isdigit():
+        data["year"] = int(element.findtext("year"))
+    links = []
+    for ee in element.findall("ee"):
+        url = (ee.text or "").strip()
+        doi = bare_doi(url) if "doi.org/" in url else None
+        arxiv = ARXIV_DOI.fullmatch(doi or "") or re.search(r"arxiv\.org/abs/([^\s/?#]+?)(?:v\d+)?$", url)
+        if arxiv:
+            data["arxiv"] = arxiv.group(1)
+        elif doi and "doi" not in data:
+            data["doi"] = doi
+        elif url:
+            links.append(url)
+    if data.get("venue") == "CoRR" or element.get("publtype") == "informal":
+        data.update(type="preprint", venue="arXiv" if data.get("arxiv") else data.get("venue"))
+    if links:
+        data["links"] = {"url": links[:1]}
+    data["extra"] = {name: element.findtext(name) for name in ("volume", "number", "pages") if element.findtext(name)}
+    if data["type"] == "preprint":
+        data["extra"].pop("volume", None)  # CoRR's volume is abs/<arXiv id>
+    return {k: v for k, v in data.items() if v}
+
+
+def _inner(element: ET.Element | None) -> str | None:
+    """An element's content as markup (DBLP titles hold <i>, <sub>, <sup>)."""
+    if element is None:
+        return None
+    return (element.text or "") + "".join(ET.tostring(child, encoding="unicode") for child in element)

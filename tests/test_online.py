@@ -1,0 +1,327 @@
+"""`labpubs add`, `enrich` and `sync` against real recorded answers of Crossref, arXiv, OpenAlex,
+DBLP and ORCID (tests/data/http/, sources in tests/data/README.md), served by a local HTTP server
+that the `LABPUBS_*_API` variables point at. No test touches the network."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import FIXTURE
+from werkzeug import Response
+
+from generator import online
+from generator.client import Client
+from generator.identifiers import parse_identifier
+from generator.loader import RecordLoader, load_content
+
+HTTP = Path(__file__).parent / "data" / "http"
+JSON, XML = "application/json", "application/atom+xml"
+
+
+@pytest.fixture
+def apis(httpserver, monkeypatch):
+    """The local server, standing in for every API (one path prefix each)."""
+    for name in ("crossref", "arxiv", "openalex", "dblp", "orcid"):
+        monkeypatch.setenv(f"LABPUBS_{name.upper()}_API", httpserver.url_for(f"/{name}"))
+    monkeypatch.setenv("LABPUBS_MAILTO", "lab@example.org")
+    return httpserver
+
+
+def serve(server, path: str, file: str, query: dict | None = None, status: int = 200, kind: str = JSON):
+    body = (HTTP / file).read_bytes()
+    server.expect_request(path, query_string=query).respond_with_data(body, status=status, content_type=kind)
+
+
+@pytest.fixture
+def content(tmp_path) -> Path:
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE, root)
+    return root
+
+
+def client(tmp_path, **kwargs) -> Client:
+    return Client(cache_dir=tmp_path / "cache", **kwargs)
+
+
+def record(content: Path, key: str) -> dict:
+    return yaml.load((content / "papers" / f"{key}.yaml").read_text(encoding="utf-8"), Loader=RecordLoader)
+
+
+def labpubs(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "generator.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+
+
+# --- identifiers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, kind, value",
+    [
+        ("10.18653/v1/2024.acl-long.814", "doi", "10.18653/v1/2024.acl-long.814"),
+        ("doi:10.18653/v1/2024.acl-long.814", "doi", "10.18653/v1/2024.acl-long.814"),
+        ("https://doi.org/10.18653/v1/2024.acl-long.814", "doi", "10.18653/v1/2024.acl-long.814"),
+        (
+            "10.1002/(SICI)1097-4547(19960215)43:4<439::AID-JNR5>3.0.CO;2-G",
+            "doi",
+            "10.1002/(SICI)1097-4547(19960215)43:4<439::AID-JNR5>3.0.CO;2-G",
+        ),
+        ("2402.13718", "arxiv", "2402.13718"),
+        ("arXiv:2402.13718v2", "arxiv", "2402.13718v2"),
+        ("https://arxiv.org/abs/2402.13718", "arxiv", "2402.13718"),
+        ("https://arxiv.org/pdf/2402.13718v1.pdf", "arxiv", "2402.13718v1"),
+        ("hep-th/9901001", "arxiv", "hep-th/9901001"),
+        ("10.48550/arXiv.2402.13718", "arxiv", "2402.13718"),
+        ("W2741809807", "openalex", "W2741809807"),
+        ("https://openalex.org/W2741809807", "openalex", "W2741809807"),
+        ("conf/acl/ZhangCH24", "dblp", "conf/acl/ZhangCH24"),
+        ("https://dblp.org/rec/conf/acl/ZhangCH24.html", "dblp", "conf/acl/ZhangCH24"),
+    ],
+)
+def test_every_id_form(text, kind, value):
+    identifier = parse_identifier(text)
+    assert (identifier.kind, identifier.value) == (kind, value)
+
+
+def test_malformed_ids_are_refused_before_any_request(apis, content, tmp_path):
+    run = labpubs("add", "10.123/x", "arXiv:24.1", "nothing", "--content", str(content), cwd=tmp_path)
+    assert run.returncode == 1
+    assert "10.123/x: failed (10.123/x): not a DOI" in run.stdout
+    assert "arXiv:24.1: failed (arXiv:24.1): not an arXiv id" in run.stdout
+    assert "nothing: failed (nothing): not a DOI, an arXiv id" in run.stdout
+    assert len(apis.log) == 0
+
+
+# --- one record per paper --------------------------------------------------------------------------
+
+
+def test_a_doi_gives_a_whole_record(apis, content, tmp_path):
+    serve(apis, "/crossref/works/10.1136/jclinpath-2020-206745", "crossref/works_10.1136_jclinpath-2020-206745.json")
+    run = labpubs("add", "https://doi.org/10.1136/jclinpath-2020-206745", "--content", str(content), cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (
+        "https://doi.org/10.1136/jclinpath-2020-206745: imported DOI 10.1136/jclinpath-2020-206745 as xu2020construction"
+        in run.stdout
+    )
+    data = record(content, "xu2020construction")
+    assert data["title"] == (
+        "Construction of a reference material panel for detecting KRAS/NRAS/EGFR/BRAF/MET mutations in plasma ctDNA"
+    )
+    assert data["authors"][:3] == ["Xu, Jun", "Qu, Shoufang", "Sun, Nan"]
+    assert data["type"] == "journal" and data["venue"] == "Journal of Clinical Pathology"
+    assert (data["year"], data["date"]) == (2020, "2020-08-17")
+    assert data["doi"] == "10.1136/jclinpath-2020-206745"
+    assert data["extra"] == {"volume": "74", "number": "5", "pages": "314-320", "publisher": "BMJ"}
+    assert data["abstract"].startswith("The absence of high-quality next-generation sequencing (NGS) reference")
+    assert "<jats" not in data["abstract"] and "Background" not in data["abstract"][:20]  # JATS headings gone
+    assert list(data["orcids"].values()) == ["0000-0002-3513-6501"]
+    assert set(data["orcids"]) <= set(data["authors"])
+    assert "User-Agent" in apis.log[0][0].headers and "mailto:lab@example.org" in apis.log[0][0].headers["User-Agent"]
+    assert load_content(content).problems == []
+
+
+def test_an_arxiv_preprint_with_its_version_history(apis, content, tmp_path):
+    serve(
+        apis,
+        "/arxiv/query",
+        "arxiv/query_id_list_1605.08386.xml",
+        {"id_list": "1605.08386", "max_results": "1"},
+        kind=XML,
+    )
+    run = online.add(["arXiv:1605.08386v1"], load_content(content), client(tmp_path))
+    (outcome,) = run.outcomes
+    assert outcome.status == "imported", outcome
+    paper = run.writes[outcome.key]
+    assert (paper.type, paper.venue, paper.arxiv) == ("preprint", "arXiv", "1605.08386")
+    assert paper.links.pdf == ("https://arxiv.org/pdf/1605.08386",)
+    assert paper.abstract and paper.year and paper.date and len(paper.authors) >= 1
+
+
+def test_an_old_style_arxiv_id(apis, content, tmp_path):
+    serve(
+        apis,
+        "/arxiv/query",
+        "arxiv/query_id_list_astro-ph_0601001.xml",
+        {"id_list": "astro-ph/0601001", "max_results": "1"},
+        kind=XML,
+    )
+    run = online.add(["astro-ph/0601001"], load_content(content), client(tmp_path))
+    paper = run.writes[run.outcomes[0].key]
+    assert paper.arxiv == "astro-ph/0601001" and paper.extra["journal_ref"]
+
+
+def test_an_openalex_work(apis, content, tmp_path):
+    serve(apis, "/openalex/works/W2741809807", "openalex/works_W2741809807.json")
+    run = online.add(["https://openalex.org/W2741809807"], load_content(content), client(tmp_path))
+    paper = run.writes[run.outcomes[0].key]
+    assert paper.title.startswith("The state of OA: a large-scale analysis")
+    assert paper.authors[0] == "Piwowar, Heather" and paper.doi == "10.7717/peerj.4375"
+    assert paper.type == "journal" and paper.venue == "PeerJ" and str(paper.date) == "2018-02-13"
+    assert paper.abstract.startswith("Despite growing interest in Open Access (OA)")
+    assert paper.orcids["Piwowar, Heather"] == "0000-0003-1613-5981"
+
+
+def test_an_existing_record_is_completed_never_overwritten(apis, content, tmp_path):
+    serve(apis, "/crossref/works/10.1136/jclinpath-2020-206745", "crossref/works_10.1136_jclinpath-2020-206745.json")
+    path = content / "papers" / "mine.yaml"
+    path.write_text(
+        "# kept comment\ntitle: Construction of a Reference Material Panel for Detecting KRAS/NRAS/EGFR/"
+        "BRAF/MET Mutations in Plasma ctDNA\nvenue: J Clin Pathol\ntopics: [evaluation]\n"
+    )
+    run = labpubs("add", "10.1136/jclinpath-2020-206745", "--content", str(content), cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "merged DOI 10.1136/jclinpath-2020-206745 into mine" in run.stdout
+    assert "venue differs: the entry says 'Journal of Clinical Pathology', the record 'J Clin Pathol'" in run.stdout
+    data = record(content, "mine")
+    assert data["venue"] == "J Clin Pathol" and data["doi"] == "10.1136/jclinpath-2020-206745"
+    assert data["year"] == 2020 and len(data["authors"]) > 3 and data["topics"] == ["evaluation"]
+    assert path.read_text().startswith("# kept comment\n")
+    updated = labpubs("add", "10.1136/jclinpath-2020-206745", "--update", "--content", str(content), cwd=tmp_path)
+    assert updated.returncode == 0 and record(content, "mine")["venue"] == "Journal of Clinical Pathology"
+
+
+# --- enrich -----------------------------------------------------------------------------------------
+
+TITLE = "Effect of native oxide layers on copper thin-film tensile properties: A reactive molecular dynamics study"
+
+
+def test_enrich_by_title_takes_an_exact_match_with_an_author_in_common(apis, content, tmp_path):
+    serve(
+        apis,
+        "/crossref/works",
+        "crossref/works_query.title_effect-of-native-oxide-layers_rows1.json",
+        {"query.bibliographic": TITLE, "rows": "5"},
+    )
+    (content / "papers" / "oxide.yaml").write_text(f"title: '{TITLE}'\nauthors: [Michael D. Skarlinski, others]\n")
+    run = labpubs("enrich", "oxide", "--content", str(content), cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "oxide: doi: — → 10.1063/1.4938384" in run.stdout
+    assert "oxide: year: — → 2015" in run.stdout
+    data = record(content, "oxide")
+    assert data["doi"] == "10.1063/1.4938384" and data["authors"][-1] != "others"
+
+
+def test_enrich_refuses_a_near_miss(apis, content, tmp_path):
+    serve(
+        apis,
+        "/crossref/works",
+        "crossref/works_query.title_attention-is-all-you-need_rows1.json",
+        {"query.bibliographic": "Attention is All you Need", "rows": "5"},
+    )
+    (content / "papers" / "attention.yaml").write_text("title: Attention is All you Need\nauthors: [Ashish Vaswani]\n")
+    before = (content / "papers" / "attention.yaml").read_text()
+    run = labpubs("enrich", "attention", "--content", str(content), cwd=tmp_path)
+    assert run.returncode == 1
+    assert "no work at Crossref with this exact title and an author in common (nearest: " in run.stdout
+    assert (content / "papers" / "attention.yaml").read_text() == before
+
+
+def test_enrich_dry_run_prints_the_changes_and_writes_nothing(apis, content, tmp_path):
+    serve(
+        apis,
+        "/crossref/works",
+        "crossref/works_query.title_effect-of-native-oxide-layers_rows1.json",
+        {"query.bibliographic": TITLE, "rows": "5"},
+    )
+    (content / "papers" / "oxide.yaml").write_text(f"title: '{TITLE}'\nauthors: [Michael D. Skarlinski]\n")
+    before = {p.name: p.read_bytes() for p in (content / "papers").iterdir()}
+    run = labpubs("enrich", "oxide", "--dry-run", "--content", str(content), cwd=tmp_path)
+    assert "oxide: venue: — → " in run.stdout and "dry run, nothing written" in run.stdout
+    assert {p.name: p.read_bytes() for p in (content / "papers").iterdir()} == before
+
+
+# --- failures -----------------------------------------------------------------------------------------
+
+
+def test_not_found_is_said_and_the_other_ids_still_complete(apis, content, tmp_path):
+    serve(
+        apis,
+        "/crossref/works/10.1371/notarealdoi",
+        "crossref/works_10.1371_notarealdoi_404.txt",
+        status=404,
+        kind="text/plain",
+    )
+    serve(apis, "/openalex/works/W2741809807", "openalex/works_W2741809807.json")
+    run = labpubs("add", "10.1371/notarealdoi", "W2741809807", "--content", str(content), cwd=tmp_path)
+    assert run.returncode == 1
+    assert "10.1371/notarealdoi: failed (DOI 10.1371/notarealdoi): not found at Crossref" in run.stdout
+    assert "W2741809807: imported OpenAlex W2741809807 as piwowar2018state" in run.stdout
+    assert (content / "papers" / "piwowar2018state.yaml").exists()
+
+
+def test_429_then_success_honours_retry_after(apis, content, tmp_path):
+    body = (HTTP / "openalex/works_W2741809807.json").read_bytes()
+    answers = [Response("slow down", status=429, headers={"Retry-After": "1"}), Response(body, content_type=JSON)]
+    apis.expect_request("/openalex/works/W2741809807").respond_with_handler(lambda request: answers.pop(0))
+    start = time.monotonic()
+    run = online.add(["W2741809807"], load_content(content), client(tmp_path))
+    assert run.ok and time.monotonic() - start >= 1.0 and len(apis.log) == 2
+
+
+def test_a_timeout_is_said_after_the_retries(apis, content, tmp_path):
+    apis.expect_request("/openalex/works/W2741809807").respond_with_handler(
+        lambda request: time.sleep(1.5) or Response("{}", content_type=JSON)
+    )
+    run = online.add(["W2741809807"], load_content(content), client(tmp_path, timeout=0.3, retries=1))
+    assert run.outcomes[0].reason == f"OpenAlex ({apis.host}:{apis.port}) did not answer in time"
+
+
+@pytest.mark.parametrize(
+    "api, identifier, body, kind",
+    [
+        ("crossref", "10.1136/jclinpath-2020-206745", b'{"status": "ok", "message": {', JSON),
+        ("arxiv", "arXiv:1605.08386", b"<feed><entry>", XML),
+    ],
+)
+def test_malformed_answers_are_said(apis, content, tmp_path, api, identifier, body, kind):
+    apis.expect_request(f"/{api}/" + ("works/" + identifier if api == "crossref" else "query")).respond_with_data(
+        body, content_type=kind
+    )
+    run = online.add([identifier], load_content(content), client(tmp_path))
+    name = {
+        "crossref": "Crossref answered with something that is not JSON",
+        "arxiv": "arXiv answered with something that is not XML",
+    }[api]
+    assert run.outcomes[0].reason.startswith(name)
+
+
+def test_no_network_is_one_line_per_id(content, tmp_path, monkeypatch):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("LABPUBS_CROSSREF_API", f"http://127.0.0.1:{port}")
+    run = online.add(["10.1136/a", "10.1136/b"], load_content(content), client(tmp_path))
+    assert [o.reason.split(": ")[0] for o in run.outcomes] == [f"cannot reach Crossref (127.0.0.1:{port})"] * 2
+    assert not run.writes
+
+
+def test_a_doi_with_angle_brackets_and_semicolons_is_sent_encoded(apis, content, tmp_path):
+    doi = "10.1002/(SICI)1097-4547(19960215)43:4<439::AID-JNR5>3.0.CO;2-G"
+    serve(apis, "/crossref/works/" + doi, "crossref/works_10.1371_notarealdoi_404.txt", status=404, kind="text/plain")
+    run = online.add([doi], load_content(content), client(tmp_path))
+    assert run.outcomes[0].reason == "not found at Crossref"
+    ((request, _),) = apis.log
+    raw = request.environ.get("RAW_URI") or request.environ["REQUEST_URI"]
+    assert request.path == "/crossref/works/" + doi and raw.endswith("%3C439::AID-JNR5%3E3.0.CO%3B2-G")
+
+
+def test_a_second_run_makes_no_request(apis, content, tmp_path):
+    serve(apis, "/openalex/works/W2741809807", "openalex/works_W2741809807.json")
+    first = labpubs("add", "W2741809807", "--dry-run", "--content", str(content), cwd=tmp_path)
+    assert "1 request(s) sent" in first.stdout
+    second = labpubs("add", "W2741809807", "--dry-run", "--content", str(content), cwd=tmp_path)
+    assert "0 request(s) sent" in second.stdout and len(apis.log) == 1
+    assert (tmp_path / ".labpubs-cache" / "http").is_dir()
