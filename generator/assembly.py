@@ -42,8 +42,12 @@ def page_url(path: str, use_directory_urls: bool = True) -> str:
     return stem + "/" if use_directory_urls else stem + ".html"
 
 
-def root_prefix(path: str, use_directory_urls: bool = True) -> str:
-    """The relative way from a page back to the site root: "", "../", "../../"."""
+def root_prefix(path: str, use_directory_urls: bool = True, source_links: bool = False) -> str:
+    """What ROOT becomes on the page at `path`: the relative way back to the site root ("",
+    "../", ...) from the page's URL, or, for engines that resolve links to .md sources (Zensical),
+    from the folder of the page's source file."""
+    if source_links:
+        return "../" * path.count("/")
     return "../" * page_url(path, use_directory_urls).count("/")
 
 
@@ -81,13 +85,14 @@ class Page:
         return front_matter({**self.meta, "labpubs": self.head} if self.head else self.meta) + body
 
 
-def expand_markers(markdown: str, page_path: str, fragments: dict[str, str], use_directory_urls: bool = True) -> str:
-    """Replace `<!-- labpubs:NAME -->` markers of a hand-written page with generated lists."""
+def expand_markers(markdown: str, page_path: str, fragments: dict[str, str], prefix: str) -> str:
+    """Replace `<!-- labpubs:NAME -->` markers of a hand-written page with generated lists; `prefix`
+    is the page's `root_prefix`."""
     if "<!-- labpubs:" not in markdown:
         return markdown
     for name, fragment in fragments.items():
         markdown = markdown.replace(f"<!-- labpubs:{name} -->", fragment)
-    return markdown.replace(ROOT, root_prefix(page_path, use_directory_urls))
+    return markdown.replace(ROOT, prefix)
 
 
 class Assembly:

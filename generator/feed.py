@@ -17,7 +17,9 @@ def _stamp(paper: Publication) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def atom_feed(papers: list[Publication], title: str, site_url: str | None, url_of, feed_path: str = "feed.xml") -> str:
+def atom_feed(
+    papers: list[Publication], title: str, author: str, site_url: str | None, url_of, feed_path: str = "feed.xml"
+) -> str:
     """The newest dated papers (`papers` come newest first). Links are absolute with `site_url`,
     relative to the feed otherwise; ids are tag-free and stable: the page URL, or a URN."""
     ET.register_namespace("", ATOM)
@@ -25,10 +27,10 @@ def atom_feed(papers: list[Publication], title: str, site_url: str | None, url_o
     feed = ET.Element(f"{{{ATOM}}}feed")
     base = (site_url or "").rstrip("/") + "/" if site_url else ""
     ET.SubElement(feed, f"{{{ATOM}}}title").text = title
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = base + feed_path if base else f"urn:labpubs:{title}"
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = base + feed_path if base else f"urn:labpubs:{author}"
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = _stamp(dated[0]) if dated else "1970-01-01T00:00:00Z"
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=base + feed_path if base else feed_path)
-    ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = title
+    ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = author
     ET.SubElement(feed, f"{{{ATOM}}}generator").text = "labpubs"
     for paper in dated:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")

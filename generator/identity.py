@@ -70,6 +70,7 @@ class Identity:
     def of(cls, record: Mapping) -> Identity:
         """From a record's fields (a `Paper` dump or candidate data)."""
         doi, arxiv = (record.get("doi") or "").lower() or None, record.get("arxiv")
+        doi = re.sub(r"\.v\d+$", "", doi) if doi else None  # a version of a figshare item is the item
         arxiv_doi = ARXIV_DOI.fullmatch(doi or "")
         if arxiv_doi:  # arXiv's own DOI names the preprint, as its arXiv id does
             doi, arxiv = None, arxiv or arxiv_doi.group(1)

@@ -22,3 +22,7 @@ class MathExtension(Extension):
     def extendMarkdown(self, md):  # noqa: N802
         # above emphasis (so `$a_b$` is not italics), below code spans (so `$x$` in code stays)
         md.inlinePatterns.register(_MathPattern(MATH.pattern, md), "labpubs-math", 185)
+
+
+def makeExtension(**kwargs):  # noqa: N802 (Python-Markdown's name: `markdown_extensions: [generator.mathext]`)
+    return MathExtension(**kwargs)

@@ -16,9 +16,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from .assembly import Assembly, expand_markers
+from .assembly import Assembly, expand_markers, root_prefix
 from .cite import STYLES, Background
 from .errors import ContentError
+from .i18n import Words
 from .loader import Content
 from .mathext import MathExtension
 from .render import cite_section
@@ -37,6 +38,7 @@ class LabpubsConfig(Config):
     authors_shown = c.Type(int, default=10)  # authors in a list entry before "+N more"
     citation_styles = c.ListOfItems(c.Choice(tuple(STYLES)), default=["apa", "acl"])  # on each paper page
     math = c.Type(bool, default=True)  # $...$ in hand-written pages as MathML
+    mailto = c.Optional(c.Type(str))  # contact address for labpubs add/enrich/sync (Crossref, OpenAlex ask)
 
 
 class LabpubsPlugin(BasePlugin[LabpubsConfig]):
@@ -61,7 +63,10 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
             citation_styles=tuple(self.config.citation_styles),
             authors_shown=max(1, self.config.authors_shown),
             defer_references=True,
+            language=_language(config),
         )
+        self.words = Words(self.options.language)
+        config.extra["labpubs"] = {"feed_title": self.words("feed_title", site=config.site_name)}
         return config
 
     def _root(self, config) -> Path:
@@ -103,7 +108,7 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
             self.references = Background(site.csl, self.options.citation_styles, self.session.references)
 
     def _references(self, key: str) -> str:
-        return cite_section(self.references.get(key))
+        return cite_section(self.references.get(key), self.words)
 
     def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str | None:
         if not self.config.enabled:
@@ -111,7 +116,8 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         head = self.assembly.head(page.file.src_uri) if self.assembly else None
         if head is not None:
             page.meta["labpubs"] = head
-        return expand_markers(markdown, page.file.src_uri, self.fragments, self.options.use_directory_urls)
+        path = page.file.src_uri
+        return expand_markers(markdown, path, self.fragments, root_prefix(path, self.options.use_directory_urls))
 
     def on_page_content(self, html: str, /, *, page, config, files) -> str | None:
         return self.assembly.body(page.file.src_uri) if self.assembly else None
@@ -135,6 +141,12 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         if self.config.enabled and not root.is_relative_to(Path(config.docs_dir).resolve()):
             server.watch(str(root))
         return server
+
+
+def _language(config) -> str:
+    """Material's `theme.language`, which the words labpubs adds follow."""
+    theme = config.theme
+    return (theme.get("language") if hasattr(theme, "get") else None) or "en"
 
 
 def _drop_records(files: Files, records: Content) -> None:

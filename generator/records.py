@@ -199,6 +199,31 @@ def _orcid(value: str) -> str:
     return value
 
 
+def _scholar(value: str) -> str:
+    """A Google Scholar profile as its URL or its user id; anything else is refused."""
+    value = value.strip()
+    if re.fullmatch(r"[A-Za-z0-9_-]{12}", value):
+        return value
+    parts = urlsplit(value)
+    if parts.scheme == "https" and re.fullmatch(r"scholar\.google\.[a-z.]+", parts.netloc) and "user=" in parts.query:
+        return value
+    raise ValueError(
+        "must be a Google Scholar profile URL (https://scholar.google.com/citations?user=...) or its user id"
+    )
+
+
+def _github(value: str) -> str:
+    if not re.fullmatch(r"(https://github\.com/)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/?", value.strip()):
+        raise ValueError("must be a GitHub user name (octocat) or profile URL (https://github.com/octocat)")
+    return value.strip()
+
+
+def _email(value: str) -> str:
+    if not re.fullmatch(r"[^@\s:/<>]+@[^@\s:/<>]+\.[^@\s:/<>]+", value.strip()):
+        raise ValueError("must be an email address (name@example.org)")
+    return value.strip()
+
+
 def _known(kind: str, where: str):
     """A check that a slug names a known topic or member, when the loader says which are known."""
 
@@ -343,6 +368,14 @@ class Person(Record):
     homepage: Url | None = None
     photo: Url | None = None
     orcid: Orcid | None = None
+    scholar: Annotated[str, AfterValidator(_scholar)] | None = Field(
+        None, description="Google Scholar profile: its URL or the user id in it (user=...)"
+    )
+    github: Annotated[str, AfterValidator(_github)] | None = Field(None, description="GitHub user name or profile URL")
+    email: Annotated[str, AfterValidator(_email)] | None = None
+    until: Annotated[int, AfterValidator(_year)] | None = Field(
+        None, ge=MIN_YEAR, description="The year a member left: listed among the alumni"
+    )
     openalex: Annotated[str, Field(pattern=r"^A\d{4,}$")] | None = Field(None, description="OpenAlex author id, A...")
     dblp: Annotated[str, Field(pattern=r"^[0-9a-z]+/[0-9A-Za-z-]+$")] | None = Field(
         None, description="DBLP person id (pid), e.g. 123/4567"

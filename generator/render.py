@@ -26,12 +26,13 @@ from .chart import year_chart
 from .cite import references
 from .csl import csl_item, to_csl_json
 from .feed import atom_feed
+from .i18n import Words
 from .library import Author, Library, Publication
 from .names import parse_name
 from .richtext import to_html, to_plain
 from .scholar import highwire_tags, json_ld, open_graph, to_ris
 from .session import Session
-from .views import TYPE_LABELS, Options, PaperView, paper_view, year_label, year_slug
+from .views import Card, Options, PaperView, member_card, paper_view, year_label, year_slug
 
 RECENT_COUNT = 10
 
@@ -52,9 +53,9 @@ def _cite_template():
     return environment().get_template("cite.html")
 
 
-def cite_section(refs: list[tuple[str, str]]) -> Markup:
+def cite_section(refs: list[tuple[str, str]], words: Words | None = None) -> Markup:
     """A paper page's formatted references, each with its copy button."""
-    return Markup(_cite_template().render(references=refs))
+    return Markup(_cite_template().render(references=refs, t=words or Words()))
 
 
 @dataclass
@@ -79,11 +80,16 @@ class Renderer:
 
     def __init__(self, library: Library, options: Options, session: Session):
         self.library, self.options, self.session = library, options, session
+        self.words = Words(options.language)
         self.env = environment()
-        self.env.globals.update(url=self.url, link=self.link, to_html=to_html)
+        self.env.globals.update(url=self.url, link=self.link, to_html=to_html, t=self.words)
 
     def url(self, path: str) -> str:
-        return ROOT + page_url(path, self.options.use_directory_urls)
+        """A link to another page: its URL, or its .md source for engines that resolve those (Zensical)."""
+        return ROOT + (path if self.options.source_links else page_url(path, self.options.use_directory_urls))
+
+    def prefix(self, path: str) -> str:
+        return root_prefix(path, self.options.use_directory_urls, self.options.source_links)
 
     def link(self, href: str) -> str:
         """A record's link as an href: web links as they are, site paths from the page's root."""
@@ -107,7 +113,7 @@ class Renderer:
 
     @cached_property
     def views(self) -> dict[str, PaperView]:
-        return self.per_paper("view", lambda p: paper_view(p, self.options, self.url, self.link))
+        return self.per_paper("view", lambda p: paper_view(p, self.options, self.words, self.url, self.link))
 
     @cached_property
     def bibtex(self) -> dict[str, str]:
@@ -151,7 +157,7 @@ class Renderer:
     ) -> Page:
         """A page from a template; `markdown` when its body has Markdown headings (a table of contents)."""
         body = self.env.get_template(template).render(**context)
-        body = body.replace(ROOT, root_prefix(path, self.options.use_directory_urls))
+        body = body.replace(ROOT, self.prefix(path))
         return Page(path, body, meta, in_nav, html=not markdown, fill=fill, head=head)
 
     def bib_file(self, path: str, papers: list[Publication]) -> Page:
@@ -159,7 +165,7 @@ class Renderer:
 
     def filler(self, path: str, lists: list[tuple[list[Publication], bool]]) -> Callable[[str], str]:
         """What puts the paper lists (papers, rich) into a page at their LIST_MARKs."""
-        prefix = root_prefix(path, self.options.use_directory_urls)
+        prefix = self.prefix(path)
 
         def fill(text: str) -> str:
             for n, (papers, rich) in enumerate(lists):
@@ -188,17 +194,21 @@ class Renderer:
         Templates get LIST_MARKs: `groups` (year slug, label, mark) and `entries` (one mark for all)."""
         chunks = pages_of(papers, self.options.page_size)
         paths = [path] + [f"{path[:-3]}/page-{n}.md" for n in range(2, len(chunks) + 1)]
-        pager = [(n, self.url(p), _year_range(chunk)) for n, (p, chunk) in enumerate(zip(paths, chunks), 1)]
+        pager = [(n, self.url(p), _year_range(chunk, self.words)) for n, (p, chunk) in enumerate(zip(paths, chunks), 1)]
         pages = []
         for n, (page_path, chunk) in enumerate(zip(paths, chunks), 1):
             page_meta = (
-                meta if n == 1 else {**meta, "title": f"{meta['title']} (page {n})", "search": {"exclude": True}}
+                meta
+                if n == 1
+                else {**meta, "title": self.words("page_n", title=meta["title"], n=n), "search": {"exclude": True}}
             )
             years: dict[int | None, list[Publication]] = {}
             for paper in chunk:
                 years.setdefault(paper.year, []).append(paper)
             lists = [(ps, rich) for ps in years.values()] + [(chunk, False)]
-            groups = [(year_slug(y), year_label(y), Markup(LIST_MARK.format(i))) for i, y in enumerate(years)]
+            groups = [
+                (year_slug(y), year_label(y, self.words), Markup(LIST_MARK.format(i))) for i, y in enumerate(years)
+            ]
             pages.append(
                 self.page(
                     page_path,
@@ -227,10 +237,10 @@ def pages_of(papers: list, size: int) -> list[list]:
     return [papers[i : i + size] for i in range(0, len(papers), size)] or [[]]
 
 
-def _year_range(papers: list[Publication]) -> str:
+def _year_range(papers: list[Publication], words: Words) -> str:
     if not papers:
         return ""
-    first, last = year_label(papers[0].year), year_label(papers[-1].year)
+    first, last = year_label(papers[0].year, words), year_label(papers[-1].year, words)
     return first if first == last else f"{first}–{last}"
 
 
@@ -244,7 +254,7 @@ def publication_pages(r: Renderer) -> list[Page]:
     pages = r.paginated(
         "publications.md",
         "publications.md",
-        {"title": "Publications", "labpubs_filters": True, **LISTING},
+        {"title": r.words("publications_title"), "labpubs_filters": True, **LISTING},
         lib.papers,
         in_nav=True,
         rich=True,
@@ -252,7 +262,7 @@ def publication_pages(r: Renderer) -> list[Page]:
         count=len(lib.papers),
         bib=ROOT + "publications.bib",
         csl=ROOT + "publications.json",
-        filters=filter_choices(lib),
+        filters=filter_choices(lib, r.words),
     )
     return pages + [
         r.bib_file("publications.bib", lib.papers),
@@ -260,13 +270,13 @@ def publication_pages(r: Renderer) -> list[Page]:
     ]
 
 
-def filter_choices(lib: Library) -> dict[str, list[tuple[str, str]]]:
+def filter_choices(lib: Library, words: Words) -> dict[str, list[tuple[str, str]]]:
     """(value, label) choices of the publications page's filters, most frequent first."""
     venues = Counter(to_plain(p.record.venue) for p in lib.papers if p.record.venue)
     types = Counter(p.record.type for p in lib.papers)
     return {
-        "year": [(year_slug(y), f"{year_label(y)} ({len(ps)})") for y, ps in lib.years],
-        "type": [(t, f"{TYPE_LABELS[t]} ({n})") for t, n in types.most_common()],
+        "year": [(year_slug(y), f"{year_label(y, words)} ({len(ps)})") for y, ps in lib.years],
+        "type": [(t, f"{words.type(t)} ({n})") for t, n in types.most_common()],
         "topic": [(t.slug, f"{to_plain(t.topic.title)} ({len(t.papers)})") for t in lib.topics.values() if t.papers],
         "member": [(m.slug, f"{m.name} ({len(m.papers)})") for m in lib.members if m.papers],
         "venue": [(v, f"{v} ({n})") for v, n in venues.most_common()],
@@ -304,7 +314,7 @@ def paper_page(r: Renderer, paper: Publication) -> Page:
     elif options.defer_references:
         cite = Markup(REFERENCES_MARK)
     else:
-        cite = cite_section(references(r.csl[paper.key], options.citation_styles))
+        cite = cite_section(references(r.csl[paper.key], options.citation_styles), r.words)
     return r.page(
         path,
         "paper.md",
@@ -320,10 +330,12 @@ def paper_page(r: Renderer, paper: Publication) -> Page:
 
 
 def feed(r: Renderer) -> Page:
+    title = r.words("feed_title", site=r.options.site_name)
     return Page(
         "feed.xml",
         atom_feed(
             r.library.papers,
+            title,
             r.options.site_name,
             r.options.site_url,
             lambda p: page_url(f"papers/{p.key}.md", r.options.use_directory_urls),
@@ -341,16 +353,27 @@ def people_pages(r: Renderer) -> list[Page]:
 
 
 def people_index(r: Renderer) -> Page:
+    """Members as cards, current ones first, then the alumni; co-authors as a compact list."""
     lib = r.library
-    members = [
-        (m.name, r.author_url(m), to_html(m.person.role) if m.person.role else None, len(m.papers)) for m in lib.members
-    ]
+    cards = [card(r, m) for m in lib.members]
     externals = sorted(
         (a for a in lib.authors.values() if not a.is_member),
         key=lambda a: (parse_name(a.name).family.casefold(), a.name.casefold()),
     )
     others = [(a.name, r.author_url(a), len(a.papers)) for a in externals]
-    return r.page("people/index.md", "people.md", {"title": "People"}, in_nav=True, members=members, others=others)
+    return r.page(
+        "people/index.md",
+        "people.md",
+        {"title": r.words("people_title")},
+        in_nav=True,
+        members=[c for c in cards if not c.until],
+        alumni=[c for c in cards if c.until],
+        others=others,
+    )
+
+
+def card(r: Renderer, member: Author) -> Card:
+    return member_card(member, r.words, r.url, r.link)
 
 
 def author_pages(r: Renderer, author: Author) -> list[Page]:
@@ -364,9 +387,8 @@ def author_pages(r: Renderer, author: Author) -> list[Page]:
         meta,
         papers,
         name=author.name,
-        person=person,
-        role=to_html(person.role) if person and person.role else None,
-        count=len(papers),
+        member=card(r, author) if person else None,
+        count=r.words.count("publications", len(papers)),
         first=min(years, default=None),
         last=max(years, default=None),
         coauthors=[(a.name, r.author_url(a), a.is_member, n) for a, n in coauthors.most_common(10)],
@@ -374,7 +396,7 @@ def author_pages(r: Renderer, author: Author) -> list[Page]:
             (to_plain(t.topic.title), r.url(f"topics/{t.slug}.md"), n)
             for t, n in Counter(t for p in papers for t in p.topics).most_common(5)
         ],
-        chart=year_chart([p.year for p in papers], author.name) if person else "",
+        chart=year_chart([p.year for p in papers], author.name, r.words) if person else "",
         bib=ROOT + f"people/{author.slug}.bib",
     )
 
@@ -385,7 +407,7 @@ def topic_pages(r: Renderer) -> list[Page]:
         r.page(
             "topics/index.md",
             "topics.md",
-            {"title": "Topics"},
+            {"title": r.words("topics_title")},
             in_nav=True,
             topics=[(t, r.url(f"topics/{t.slug}.md")) for t in topics],
         )
@@ -401,7 +423,7 @@ def topic_pages(r: Renderer) -> list[Page]:
             count=len(topic.papers),
             description=to_html(topic.topic.description),
             bib=ROOT + f"topics/{topic.slug}.bib",
-            chart=year_chart([p.year for p in topic.papers], title),
+            chart=year_chart([p.year for p in topic.papers], title, r.words),
         )
         pages.append(r.bib_file(f"topics/{topic.slug}.bib", topic.papers))
     return pages
@@ -409,14 +431,19 @@ def topic_pages(r: Renderer) -> list[Page]:
 
 def year_pages(r: Renderer) -> list[Page]:
     lib = r.library
-    years = [(year_label(y), r.url(f"years/{year_slug(y)}.md"), len(ps)) for y, ps in lib.years]
-    pages = [r.page("years/index.md", "years.md", {"title": "Years", **LISTING}, in_nav=True, years=years)]
+    years = [
+        (year_label(y, r.words), r.url(f"years/{year_slug(y)}.md"), r.words.count("publications", len(ps)))
+        for y, ps in lib.years
+    ]
+    pages = [
+        r.page("years/index.md", "years.md", {"title": r.words("years_title"), **LISTING}, in_nav=True, years=years)
+    ]
     for year, papers in lib.years:
         slug = year_slug(year)
         pages += r.paginated(
             f"years/{slug}.md",
             "year.md",
-            {"title": f"Publications: {year_label(year)}", **LISTING},
+            {"title": r.words("year_title", year=year_label(year, r.words)), **LISTING},
             papers,
             count=len(papers),
             bib=ROOT + f"years/{slug}.bib",
@@ -431,7 +458,7 @@ def fragments(r: Renderer) -> dict[str, str]:
     fragment = r.env.get_template("fragment.html")
     listing = lambda papers: Markup("\n".join(r.entries[p.key] for p in papers))  # noqa: E731
     return {
-        "chart": str(year_chart([p.year for p in lib.papers], r.options.site_name)),
+        "chart": str(year_chart([p.year for p in lib.papers], r.options.site_name, r.words)),
         "selected": fragment.render(entries=listing([p for p in lib.papers if p.record.selected])),
         "recent": fragment.render(entries=listing(lib.papers[:RECENT_COUNT])),
     }

@@ -1,13 +1,16 @@
-"""What the templates show of a paper: one `PaperView` per paper, computed once per build, with
-every label, link and flag ready, so templates only loop and print (read by attribute)."""
+"""What the templates show: a `PaperView` per paper and a `Card` per member, computed once per
+build with every label (in the site's language, `i18n.Words`), link and flag ready, so templates
+only loop and print (by attribute)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from .library import Publication
+from .i18n import Words
+from .library import Author, Publication
 from .records import arxiv_url, doi_url
 from .richtext import to_html, to_plain
 
@@ -23,32 +26,7 @@ class Options:
     citation_styles: tuple[str, ...] = ("apa", "acl")  # see cite.STYLES
     defer_references: bool = False  # paper pages get REFERENCES_MARK; the caller fills in the references
     language: str = "en"  # theme.language: the words labpubs adds to pages
-
-
-TYPE_LABELS = {
-    "conference": "Conference paper",
-    "journal": "Journal article",
-    "preprint": "Preprint",
-    "workshop": "Workshop paper",
-    "book": "Book",
-    "chapter": "Book chapter",
-    "thesis": "Thesis",
-    "report": "Technical report",
-    "other": "Publication",
-}
-LINK_LABELS = {
-    "pdf": "PDF",
-    "code": "Code",
-    "slides": "Slides",
-    "video": "Video",
-    "poster": "Poster",
-    "website": "Website",
-    "data": "Data",
-    "supp": "Supplement",
-    "blog": "Blog",
-    "html": "HTML",
-    "url": "Link",
-}
+    source_links: bool = False  # links to other pages as their .md sources (Zensical resolves them)
 
 
 @dataclass(frozen=True)
@@ -99,22 +77,22 @@ class PaperView:
     filter: Filter
 
 
-def date_label(paper: Publication) -> str:
+def date_label(paper: Publication, words: Words) -> str:
     if paper.date:
-        return f"{paper.date:%b} {paper.date.day}, {paper.date.year}"
-    return str(paper.year) if paper.year else "Date unknown"
+        return words.date(paper.date)
+    return str(paper.year) if paper.year else words("date_unknown")
 
 
 def year_slug(year: int | None) -> str:
     return str(year) if year is not None else "undated"
 
 
-def year_label(year: int | None) -> str:
-    return str(year) if year is not None else "Undated"
+def year_label(year: int | None, words: Words) -> str:
+    return str(year) if year is not None else words("undated")
 
 
-def paper_view(paper: Publication, options: Options, url, link) -> PaperView:
-    """The view of one paper; `url(path)` and `link(href)` make its hrefs (see `render.Urls`)."""
+def paper_view(paper: Publication, options: Options, words: Words, url, link) -> PaperView:
+    """The view of one paper; `url(path)` and `link(href)` make its hrefs (see `render.Renderer`)."""
     record = paper.record
     person = lambda a: Person(a.name, url(f"people/{a.slug}.md"), a.is_member)  # noqa: E731
     authors = tuple(person(a) for a in paper.authors)
@@ -122,7 +100,7 @@ def paper_view(paper: Publication, options: Options, url, link) -> PaperView:
     links = (
         ([Link("arXiv", arxiv_url(record.arxiv))] if record.arxiv else [])
         + ([Link("DOI", doi_url(record.doi))] if record.doi else [])
-        + [Link(LINK_LABELS[kind], link(href)) for kind, href in record.links.items()]
+        + [Link(words.link(kind), link(href)) for kind, href in record.links.items()]
     )
     members = [a.slug for a in dict.fromkeys(paper.authors + paper.members) if a.is_member]
     return PaperView(
@@ -137,8 +115,8 @@ def paper_view(paper: Publication, options: Options, url, link) -> PaperView:
         et_al=paper.et_al,
         venue=_html(record.venue),
         abbr=_html(record.abbr),
-        type=TYPE_LABELS[record.type],
-        date=date_label(paper),
+        type=words.type(record.type),
+        date=date_label(paper, words),
         award=_html(record.award),
         selected=record.selected,
         links=tuple(links),
@@ -155,3 +133,54 @@ def paper_view(paper: Publication, options: Options, url, link) -> PaperView:
 
 def _html(text: str | None) -> Markup | None:
     return to_html(text) if text else None
+
+
+@dataclass(frozen=True)
+class Card:
+    """A member as the People page and their own page show them."""
+
+    name: str
+    url: str
+    photo: str | None  # an href, or None: initials stand in (no external avatar service)
+    initials: str
+    role: Markup | None
+    count: str  # "12 publications"
+    links: tuple[Link, ...]
+    until: int | None
+
+
+def initials(name: str) -> str:
+    """`Yingfa Chen` -> YC; a name without spaces (`韩放达`) -> its first character."""
+    words = [w for w in re.split(r"[\s-]+", to_plain(name)) if w]
+    if len(words) < 2:
+        return (words[0][:1] if words else "?").upper()
+    return (words[0][:1] + words[-1][:1]).upper()
+
+
+def member_card(member: Author, words: Words, url, link) -> Card:
+    person = member.person
+    links = [
+        (person.homepage, "homepage", link),
+        (person.orcid, "orcid", lambda v: f"https://orcid.org/{v}"),
+        (person.scholar, "scholar", _scholar_url),
+        (person.github, "github", _github_url),
+        (person.email, "email", lambda v: f"mailto:{v}"),
+    ]
+    return Card(
+        name=member.name,
+        url=url(f"people/{member.slug}.md"),
+        photo=link(person.photo) if person.photo else None,
+        initials=initials(member.name),
+        role=to_html(person.role) if person.role else None,
+        count=words.count("publications", len(member.papers)),
+        links=tuple(Link(words(label), make(value)) for value, label, make in links if value),
+        until=person.until,
+    )
+
+
+def _scholar_url(value: str) -> str:
+    return value if "://" in value else f"https://scholar.google.com/citations?user={value}"
+
+
+def _github_url(value: str) -> str:
+    return value if "://" in value else f"https://github.com/{value}"

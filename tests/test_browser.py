@@ -11,6 +11,7 @@ import shutil
 import threading
 from collections import Counter
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import ROOT
@@ -199,3 +200,38 @@ def test_publications_screenshots(server, browser, name, size):
     context.close()
     assert path.stat().st_size > 10_000
     assert scroll_width <= size["width"], f"the page scrolls sideways at {size['width']} px ({scroll_width} px wide)"
+
+
+def test_nothing_leaves_the_site(server, browser):
+    """Every request a reader's browser makes goes to the site itself: no font, script, style or
+    image from elsewhere, while the reader searches, filters, opens an abstract and copies BibTeX."""
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    own = urlsplit(server).netloc
+    outside, errors = [], []
+
+    def route(route):
+        if urlsplit(route.request.url).netloc != own:
+            outside.append(route.request.url)
+            return route.abort()
+        return route.continue_()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(server)
+    page.wait_for_load_state("networkidle")
+    page.click("label.md-search__icon, .md-search__input", timeout=10_000)
+    page.locator("input.md-search__input").press_sequentially("mamba", delay=30)
+    page.wait_for_selector("li.md-search-result__item a", timeout=15_000)
+    page.goto(server + "publications/?topic=long-context")
+    page.select_option("form.lp-filters select[name=year]", "2024")
+    page.fill("form.lp-filters input[name=q]", "bench")
+    page.locator("li.lp-entry:not([hidden]) summary", has_text="Abstract").first.click()
+    page.goto(server + "papers/infbench/")
+    page.hover("section#bibtex pre")
+    page.click("section#bibtex button[data-md-type=copy]")
+    page.goto(server + "people/yingfa-chen/")
+    page.wait_for_load_state("networkidle")
+    context.close()
+    assert outside == [] and errors == []

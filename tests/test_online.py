@@ -5,6 +5,7 @@ that the `LABPUBS_*_API` variables point at. No test touches the network."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -325,3 +326,127 @@ def test_a_second_run_makes_no_request(apis, content, tmp_path):
     second = labpubs("add", "W2741809807", "--dry-run", "--content", str(content), cwd=tmp_path)
     assert "0 request(s) sent" in second.stdout and len(apis.log) == 1
     assert (tmp_path / ".labpubs-cache" / "http").is_dir()
+
+
+# --- more sources: DBLP, a preprint with its published version --------------------------------------
+
+
+def test_a_dblp_record_with_orcids_and_a_doi(apis, content, tmp_path):
+    serve(
+        apis, "/dblp/rec/conf/cpaior/JabsBJ24.xml", "dblp/rec_conf_cpaior_JabsBJ24_dedented.xml", kind="application/xml"
+    )
+    run = online.add(["https://dblp.org/rec/conf/cpaior/JabsBJ24.html"], load_content(content), client(tmp_path))
+    paper = run.writes[run.outcomes[0].key]
+    assert paper.title == "Core Boosting in SAT-Based Multi-objective Optimization"  # DBLP's final period gone
+    assert paper.authors == ["Jabs, Christoph", "Berg, Jeremias", "Järvisalo, Matti"]
+    assert paper.orcids == {
+        "Jabs, Christoph": "0000-0003-3532-696X",
+        "Berg, Jeremias": "0000-0001-7660-8061",
+        "Järvisalo, Matti": "0000-0003-2572-063X",
+    }
+    assert (paper.type, paper.venue, paper.year, paper.doi) == (
+        "conference",
+        "CPAIOR (2)",
+        2024,
+        "10.1007/978-3-031-60599-4_1",
+    )
+    assert paper.extra == {"pages": "1-19"}
+
+
+def test_a_preprint_and_its_published_version_are_one_record(apis, content, tmp_path):
+    serve(
+        apis,
+        "/arxiv/query",
+        "arxiv/query_id_list_2006.10256_with_doi.xml",
+        {"id_list": "2006.10256", "max_results": "1"},
+        kind=XML,
+    )
+    serve(apis, "/crossref/works/10.1038/s41586-020-2649-2", "crossref/works_10.1038_s41586-020-2649-2_REDUCED.json")
+    run = online.add(["arXiv:2006.10256"], load_content(content), client(tmp_path))
+    assert [o.status for o in run.outcomes] == ["imported"] and len(run.writes) == 1
+    paper = next(iter(run.writes.values()))
+    assert (paper.type, paper.venue, paper.doi, paper.arxiv) == (
+        "journal",
+        "Nature",
+        "10.1038/s41586-020-2649-2",
+        "2006.10256",
+    )
+    assert paper.title == "Array programming with NumPy" and paper.year == 2020
+    assert paper.abstract.startswith("Array programming provides a powerful, compact, expressive syntax")  # arXiv's
+    assert paper.links.pdf == ("https://arxiv.org/pdf/2006.10256",)
+    assert paper.extra["primaryclass"] == "cs.MS" and paper.extra["journal_ref"] == "Nature 585, 357 (2020)"
+
+
+def test_an_author_spelled_like_a_member_in_a_new_way_gets_a_hint(apis, content, tmp_path):
+    serve(apis, "/crossref/works/10.1136/jclinpath-2020-206745", "crossref/works_10.1136_jclinpath-2020-206745.json")
+    people = content / "people.yaml"
+    people.write_text(people.read_text() + "- name: Shou-Fang Qu\n")
+    run = online.add(["10.1136/jclinpath-2020-206745"], load_content(content), client(tmp_path))
+    notes = run.outcomes[0].notes
+    assert (
+        "hint: 'Qu, Shoufang' may be the member Shou-Fang Qu: if so, add this spelling to their aliases in "
+        "people.yaml" in notes
+    )
+    assert "shou-fang-qu" not in run.writes[run.outcomes[0].key].members  # never linked silently
+
+
+# --- sync -------------------------------------------------------------------------------------------
+
+
+def not_found(apis, api: str):
+    """Every other path of an API answers Crossref's recorded 404."""
+    body = (HTTP / "crossref/works_10.1371_notarealdoi_404.txt").read_bytes()
+    apis.expect_request(re.compile(f"^/{api}/.*$")).respond_with_data(body, status=404, content_type="text/plain")
+
+
+def test_sync_adds_the_works_members_profiles_list(apis, content, tmp_path):
+    people = content / "people.yaml"
+    people.write_text(
+        people.read_text() + "- name: Di Xu\n  dblp: 95/7448-1\n"
+        "- name: Scott Chamberlain\n  orcid: 0000-0003-1444-9135\n"
+    )
+    (content / "sync.yaml").write_text("exclude:\n  - 10.1109/ICCE.2012.6161918   # not the lab's\n")
+    serve(apis, "/dblp/pid/95/7448-1.xml", "dblp/pid_95-7448-1.xml", kind="application/xml")
+    serve(apis, "/orcid/0000-0003-1444-9135/works", "orcid/v3.0_0000-0003-1444-9135_works.json")
+    not_found(apis, "crossref")  # ORCID's own data stands in for works Crossref does not know
+    not_found(apis, "orcid")  # Yingfa Chen's ORCID iD (ORCID's own example) lists nothing here
+    run = labpubs("sync", "--since", "2012", "--content", str(content), cwd=tmp_path)
+    assert run.returncode == 1  # one profile failed; the others were still read and written
+    assert "orcid:0000-0002-1825-0097: failed (Yingfa Chen): not found at ORCID" in run.stdout
+    library = load_content(content)
+    dblp_titles = {p.title for p in library.papers.values() if "Xu, Di" in p.authors}
+    assert "Automatic stereoscopic 3D video reframing" in dblp_titles
+    assert not any("horizontal pixel parallax" in t for t in dblp_titles)  # excluded in sync.yaml
+    orcid_papers = [p for p in library.papers.values() if "scott-chamberlain" in p.members]
+    assert orcid_papers and all(p.year >= 2012 for p in orcid_papers)
+    assert "imported DOI 10.6084/m9.figshare.1097657.v1" not in run.stdout  # a version of an item is the item
+    again = labpubs("sync", "--since", "2012", "--content", str(content), "--dry-run", cwd=tmp_path)
+    assert "0 added, 0 completed" in again.stdout and "; 0 record file(s) would be written" in again.stdout
+
+
+def test_sync_reads_an_openalex_author_list(apis, content, tmp_path):
+    people = content / "people.yaml"
+    people.write_text(people.read_text() + "- name: Michael D. Skarlinski\n  openalex: A5012345678\n")
+    serve(apis, "/openalex/works", "openalex/works_filter_title.search_effect-of-native-oxide-layers.json")
+    run = online.sync(load_content(content), client(tmp_path), member="michael-d-skarlinski")
+    (outcome,) = run.outcomes
+    paper = run.writes[outcome.key]
+    assert paper.title.startswith("Effect of native oxide layers on copper thin-film tensile properties")
+    assert apis.log[0][0].args["filter"] == "author.id:A5012345678"
+
+
+def test_an_arxiv_id_arxiv_does_not_know_and_a_work_without_a_title(apis, content, tmp_path):
+    serve(
+        apis,
+        "/arxiv/query",
+        "arxiv/query_id_list_0000.0000_empty.xml",
+        {"id_list": "0000.0000", "max_results": "1"},
+        kind=XML,
+    )
+    serve(apis, "/crossref/works/10.1023/a:1007154515475", "crossref/works_10.1023_a-1007154515475_empty-title.json")
+    run = online.add(["arXiv:0000.0000", "10.1023/a:1007154515475"], load_content(content), client(tmp_path))
+    assert [o.reason for o in run.outcomes] == [
+        "not found at arXiv (0000.0000)",
+        "the answer for DOI 10.1023/a:1007154515475 gives no title: there is no record to make of it",
+    ]
+    assert not run.writes

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 
-from ..client import Client
+from ..client import Client, FetchError
 from ..identifiers import Identifier
 from ..names import parse_name
 
@@ -69,9 +69,13 @@ def fetch(client: Client, identifier: Identifier) -> list[dict]:
     from . import arxiv, crossref, dblp, openalex
 
     if identifier.kind == "doi":
-        return [crossref.work(client, identifier.value)]
-    if identifier.kind == "arxiv":
-        return arxiv.with_published_version(client, identifier.value)
-    if identifier.kind == "openalex":
-        return [openalex.work(client, identifier.value)]
-    return [dblp.record(client, identifier.value)]
+        found = [crossref.work(client, identifier.value)]
+    elif identifier.kind == "arxiv":
+        found = arxiv.with_published_version(client, identifier.value)
+    elif identifier.kind == "openalex":
+        found = [openalex.work(client, identifier.value)]
+    else:
+        found = [dblp.record(client, identifier.value)]
+    if not all(data.get("title") for data in found):
+        raise FetchError(f"the answer for {identifier} gives no title: there is no record to make of it")
+    return found

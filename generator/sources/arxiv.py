@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from datetime import date
 
 from ..client import Client, FetchError
+from ..merge import COMBINE, merge
 from ..records import arxiv_url
 from . import crossref, from_display, record_text
 
@@ -25,13 +26,14 @@ def preprint(client: Client, arxiv_id: str) -> tuple[dict, str | None]:
 
 
 def with_published_version(client: Client, arxiv_id: str) -> list[dict]:
-    """The published version first (when there is one), then the preprint: `intake` merges them."""
+    """The preprint, or, when arXiv names the DOI of its published version, that version with what
+    the preprint adds (its arXiv id, abstract, PDF): one paper, one candidate, by arXiv's word
+    rather than by matching titles."""
     data, doi = preprint(client, arxiv_id)
     if not doi:
         return [data]
     published = crossref.work(client, doi.strip())
-    published.setdefault("arxiv", data["arxiv"])  # the link arXiv states: the two are one paper
-    return [published, data]
+    return [merge(published, data, COMBINE)[0]]
 
 
 def fields(entry: ET.Element) -> dict:

@@ -32,9 +32,12 @@ def works_of(client: Client, orcid: str, since: int | None = None) -> list[tuple
         if not summaries:
             continue
         data = fields(summaries[0])
-        if since and data.get("year") and data["year"] < since:
+        if since and (data.get("year") or 0) < since:  # an undated work is not known to be recent
             continue
-        out.append((identifier(group), data))
+        found = identifier(group)
+        if found:
+            data[found.kind] = found.value
+        out.append((found, data))
     return out
 
 

@@ -52,7 +52,8 @@
         var heading = list.previousElementSibling;
         if (heading && heading.tagName === "H2") heading.hidden = empty;
       });
-      output.textContent = shown + " of " + entries.length + " papers";
+      output.textContent = (output.dataset.pattern || "{shown} of {total} papers")
+        .replace("{shown}", shown).replace("{total}", entries.length);
       var url = new URL(window.location.href);
       url.search = new URLSearchParams(state).toString();
       window.history.replaceState(window.history.state, "", url);
