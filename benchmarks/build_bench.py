@@ -12,10 +12,14 @@ of the full site; (c) the floor: a plain MkDocs + Material project (same mkdocs.
 plugin and custom_dir) with one filler Markdown page per generated page, of the same byte size and
 front matter (paper pages count their references). Peak memory is each child's own high-water
 RSS (VmHWM, which it writes at exit); for (b) the worker's peak from (r) is added. Also (a') generate() again in the
-same process after one record was edited, as `mkdocs serve` does. Prints the figures, the machine
+same process after one record was edited, as `mkdocs serve` does. Then the page cache: (w) a
+second `mkdocs build` with nothing changed (its site compared byte for byte with (b)'s), (e) one
+after one record's title changed; and live preview: (s) `mkdocs serve --dirty` and (s') plain
+`mkdocs serve`, each started on the lab, then a record's title edited and the served paper page
+polled until it shows the new title (seconds from the save). Prints the figures, the machine
 and the targets.
 
-    .venv/bin/python benchmarks/build_bench.py [--papers 1000] [--seed 1] [--keep DIR]
+    .venv/bin/python benchmarks/build_bench.py [--papers 1000] [--seed 1] [--keep DIR] [--no-serve]
 """
 
 import argparse
@@ -25,12 +29,15 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from importlib.metadata import version
 from pathlib import Path
 
@@ -108,7 +115,7 @@ record.write_text(yaml.safe_dump(data, allow_unicode=True)); t3 = time.perf_coun
 t4 = time.perf_counter(); record.write_text(text)
 with open(sys.argv[3] + '.items', 'w', encoding='utf-8') as out:
     out.writelines(json.dumps([key, item], ensure_ascii=False) + '\\n' for key, item in site.csl.items())
-index = expand_markers(open(sys.argv[2] + '/index.md', encoding='utf-8').read(), 'index.md', site.fragments)
+index = expand_markers(open(sys.argv[2] + '/index.md', encoding='utf-8').read(), 'index.md', site.fragments, '')
 md = [(p.path, p.content) for p in site.pages if p.path.endswith('.md')] + [('index.md', index)]
 fm = lambda text: text[:text.index('\\n---\\n', 4) + 5] if text.startswith('---\\n') else ''
 json.dump({'import': t1 - t0, 'generate': t2 - t1, 'rebuild': t4 - t3, 'downloads': len(site.pages) - len(md) + 1,
@@ -331,6 +338,72 @@ def mkdocs_build(project: Path, site: Path) -> tuple[float, int]:
     )
 
 
+def edit_title(project: Path, n: int) -> tuple[str, str]:
+    """Put a marker word into the title of one record (the same one each time): its key and the marker."""
+    record = sorted((project / "content" / "papers").glob("*.yaml"))[7]
+    marker = f"Edited{n}x"
+    text = re.sub(
+        r"^(title: ['\"]?)(Edited\d+x )?", rf"\g<1>{marker} ", record.read_text(encoding="utf-8"), count=1, flags=re.M
+    )
+    record.write_text(text, encoding="utf-8")
+    return record.stem, marker
+
+
+def same_tree(a: Path, b: Path) -> bool:
+    files = lambda root: sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file())  # noqa: E731
+    return files(a) == files(b) and all((a / f).read_bytes() == (b / f).read_bytes() for f in files(a))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=600) as response:
+            return response.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+def serve_latency(project: Path, dirty: bool, edits: int, log: Path) -> tuple[float, list[float]]:
+    """Start `mkdocs serve [--dirty]`, wait for its first build, then `edits` times: change a title,
+    poll the served paper page every 20 ms until it shows it. (first build s, [latencies s])."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"), "-a", f"127.0.0.1:{port}"]
+    key, _ = edit_title(project, 0)
+    url = f"http://127.0.0.1:{port}/papers/{key}/"
+    with open(log, "wb") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            cmd + (["--dirty"] if dirty else []),
+            cwd=project,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )
+        try:
+            while fetch(url) is None:
+                if proc.poll() is not None:
+                    sys.exit(f"mkdocs serve failed:\n{log.read_text(errors='replace')[-4000:]}")
+                time.sleep(0.2)
+            first, latencies = time.perf_counter() - start, []
+            time.sleep(2)  # the watcher has seen the folder as it is
+            for n in range(1, edits + 1):
+                _, marker = edit_title(project, n)
+                saved = time.perf_counter()
+                while marker not in (fetch(url) or ""):
+                    time.sleep(0.02)
+                latencies.append(time.perf_counter() - saved)
+                time.sleep(1.5)
+        finally:
+            proc.terminate()
+            proc.wait()
+    return first, latencies
+
+
 def make_floor(floor: Path, pages: list) -> None:
     """Plain MkDocs + Material: the repo's mkdocs.yml minus labpubs and custom_dir; one filler page per
     generated Markdown page with its front matter, a heading, paragraphs and a list, of the same byte size."""
@@ -371,7 +444,9 @@ def target(label: str, value: float, limit: float, fmt) -> str:
     return f"  {'PASS' if ok else 'MISS'}  {label}: {fmt(value)} vs <= {fmt(limit)} ({how})"
 
 
-def report(n: int, gen: dict, full: tuple, floor: tuple, lab: dict, base: dict, text_bytes: int) -> None:
+def report(
+    n: int, gen: dict, full: tuple, floor: tuple, lab: dict, base: dict, text_bytes: int, cache: dict, serve: dict
+) -> None:
     mib = lambda b: f"{b / 2**20:.1f} MiB"
     md, paper_sizes = len(gen["pages"]), [s for s, _ in lab["papers"]]
     rows = [
@@ -393,7 +468,14 @@ def report(n: int, gen: dict, full: tuple, floor: tuple, lab: dict, base: dict, 
             f"{gen['rebuild']:.2f}",
             "same process, one record changed: what `mkdocs serve` redoes",
         ),
-        ("(b) mkdocs build, s", f"{full[0]:.2f}", "full labpubs site, child process"),
+        ("(b) mkdocs build, s", f"{full[0]:.2f}", "full labpubs site, child process, cold (no page cache)"),
+        (
+            "(w) warm mkdocs build, s",
+            f"{cache['warm'][0]:.2f}",
+            f"nothing changed; peak RSS {mib(cache['warm'][1])}; site identical to (b): {cache['identical']}",
+        ),
+        ("(e) build after 1 edit, s", f"{cache['edit'][0]:.2f}", "one record's title changed since (w)"),
+        ("page cache on disk", mib(cache["size"]), ".labpubs-cache/ after (e)"),
         ("(c) floor build, s", f"{floor[0]:.2f}", "MkDocs + Material, same pages as filler, no labpubs"),
         ("(a)/(b)", f"{gen['generate'] / full[0]:.1%}", ""),
         ("(b)/(c)", f"{full[0] / floor[0]:.2f}x", ""),
@@ -419,6 +501,16 @@ def report(n: int, gen: dict, full: tuple, floor: tuple, lab: dict, base: dict, 
         ("largest HTML (b)", f"{lab['largest'][0] / KB:.1f} KB", lab["largest"][1]),
         ("largest HTML (c)", f"{base['largest'][0] / KB:.1f} KB", base["largest"][1]),
     ]
+    for name, label in (("dirty", "(s) serve --dirty"), ("plain", "(s') serve")):
+        if name in serve:
+            first, latencies = serve[name]
+            rows.append(
+                (
+                    f"{label}: edit shown, s",
+                    f"{statistics.median(latencies):.2f}",
+                    f"median of {len(latencies)} ({', '.join(f'{x:.2f}' for x in latencies)}); first build {first:.1f} s",
+                )
+            )
     for label, value, note in rows:
         print(f"{label:30s} {str(value):>22s}  {note}")
     for warning in gen["warnings"][:3]:
@@ -432,7 +524,18 @@ def report(n: int, gen: dict, full: tuple, floor: tuple, lab: dict, base: dict, 
     print("targets (KB = 1000 bytes, MB = 1000 KB, GiB = 2^30 bytes):")
     print(target("generator alone / full build", gen["generate"] / full[0], 0.05, lambda v: f"{v:.1%}"))
     print(target("full build / floor", full[0] / floor[0], 1.15, lambda v: f"{v:.2f}x"))
+    seconds = lambda v: f"{v:.1f} s"  # noqa: E731
+    if "dirty" in serve:
+        limit = 2 if n <= 1000 else 5 if n <= 10_000 else None
+        if limit:
+            print(
+                target(
+                    f"serve --dirty shows an edit ({n} papers)", statistics.median(serve["dirty"][1]), limit, seconds
+                )
+            )
     if n >= 10_000:
+        print(target("warm build at 10,000 papers", cache["warm"][0], 25, seconds))
+        print(target("build after one edit at 10,000 papers", cache["edit"][0], 30, seconds))
         print(target("full build at 10,000 papers", full[0], 60, lambda v: f"{v:.1f} s"))
         print(
             target(
@@ -468,6 +571,8 @@ def main() -> None:
     ap.add_argument("--papers", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", type=Path, help="write the projects and sites here (a new folder) and keep them")
+    ap.add_argument("--no-serve", action="store_true", help="leave out the live preview rows (s), (s')")
+    ap.add_argument("--edits", type=int, default=3, help="edits timed per serve mode")
     args = ap.parse_args()
     if args.keep:
         args.keep.mkdir(parents=True)
@@ -476,9 +581,19 @@ def main() -> None:
         text_bytes = make_lab(tmp / "lab", args.papers, args.seed)
         gen = measure_generator(tmp / "lab", tmp / "generate.json")
         full = mkdocs_build(tmp / "lab", tmp / "lab-site")
+        cache = {"warm": mkdocs_build(tmp / "lab", tmp / "lab-site-warm")}
+        cache["identical"] = "yes" if same_tree(tmp / "lab-site", tmp / "lab-site-warm") else "NO"
+        edit_title(tmp / "lab", 99)
+        cache["edit"] = mkdocs_build(tmp / "lab", tmp / "lab-site-edit")
+        cache["size"] = sum(p.stat().st_size for p in (tmp / "lab" / ".labpubs-cache").rglob("*") if p.is_file())
+        serve = {}
+        if not args.no_serve:
+            serve["dirty"] = serve_latency(tmp / "lab", True, args.edits, tmp / "serve-dirty.log")
+            serve["plain"] = serve_latency(tmp / "lab", False, 1, tmp / "serve.log")
         make_floor(tmp / "floor", gen["pages"])
         floor = mkdocs_build(tmp / "floor", tmp / "floor-site")
-        report(args.papers, gen, full, floor, site_stats(tmp / "lab-site"), site_stats(tmp / "floor-site"), text_bytes)
+        stats = site_stats(tmp / "lab-site"), site_stats(tmp / "floor-site")
+        report(args.papers, gen, full, floor, *stats, text_bytes, cache, serve)
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -51,12 +51,16 @@ def root_prefix(path: str, use_directory_urls: bool = True, source_links: bool =
     return "../" * page_url(path, use_directory_urls).count("/")
 
 
+def shown_meta(meta: dict) -> dict:
+    """A page's meta as the theme gets it. Material prints `title` and `description` into
+    `<title>`, the header and a `<meta>` attribute without escaping, and its search index treats
+    titles as HTML: so both are HTML-escaped here, once, and every place shows the text as written."""
+    return {k: html.escape(v) if k in ("title", "description") else v for k, v in meta.items()}
+
+
 def front_matter(meta: dict) -> str:
-    """YAML front matter. Material prints `title` and `description` into `<title>`, the header and
-    a `<meta>` attribute without escaping, and its search index treats titles as HTML: so both
-    are HTML-escaped here, once, and every place shows the text as written."""
-    escaped = {k: html.escape(v) if k in ("title", "description") else v for k, v in meta.items()}
-    lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in escaped.items()]
+    """YAML front matter of `shown_meta`."""
+    lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in shown_meta(meta).items()]
     return "---\n" + "\n".join(lines) + "\n---\n\n"  # JSON values are YAML, and 10x faster to write
 
 
@@ -66,7 +70,8 @@ class Page:
     `papers/<key>.bib` (a body only). `html` says the body is plain HTML; only pages whose
     Markdown headings make a table of contents (the publications list) are not. `fill` puts a
     listing's papers in at its LIST_MARKs; `head` is what `theme/main.html` prints into `<head>`
-    (meta tags and JSON-LD), kept out of the front matter."""
+    (meta tags and JSON-LD), kept out of the front matter; `inputs` completes, with the rest, the
+    key under which `pagecache` keeps the finished page."""
 
     path: str
     body: str
@@ -75,6 +80,7 @@ class Page:
     html: bool = True
     fill: Callable[[str], str] | None = None
     head: dict | None = None
+    inputs: str = ""  # what else the page is made from (its lists' entries, its references' CSL item)
 
     @property
     def content(self) -> str:

@@ -28,8 +28,11 @@ def _half_name(name: str) -> bool:
     )
 
 
-def find_problems(library: Library, content: Content) -> list[Problem]:
+def find_problems(library: Library, content: Content, identities: dict | None = None) -> list[Problem]:
+    """`identities`, kept by a session, holds each paper's record and Identity from the last
+    check: an unchanged record (the same object) is not dumped and parsed again."""
     found = len(content.problems)
+    identities = {} if identities is None else identities
 
     def report(path, loc, message, severity="error", hint=None):
         content.problem(path, loc, message, hint, severity)
@@ -38,7 +41,10 @@ def find_problems(library: Library, content: Content) -> list[Problem]:
     for paper in sorted(library.papers, key=lambda p: p.key):
         path = content.sources[paper.key]
         record = paper.record
-        identity = Identity.of(record.model_dump())
+        known = identities.get(paper.key)
+        if known is None or known[0] is not record:
+            known = identities[paper.key] = (record, Identity.of(record.model_dump()))
+        identity = known[1]
         for other, verdict in index.related(identity).items():
             shown = content.display_path(content.sources[other])
             if verdict.kind == SAME:

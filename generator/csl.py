@@ -79,3 +79,14 @@ def csl_item(paper: Publication) -> dict:
 def to_csl_json(items: list[dict]) -> str:
     """A CSL-JSON file of `csl_item`s."""
     return json.dumps(items, ensure_ascii=False, indent=1) + "\n"
+
+
+def csl_json_item(item: dict) -> str:
+    """One item as `to_csl_json` writes it, for `join_csl_json` (a site keeps each paper's
+    text while the paper is unchanged, instead of writing every item again)."""
+    return json.dumps([item], ensure_ascii=False, indent=1)[2:-2]
+
+
+def join_csl_json(texts: list[str]) -> str:
+    """`to_csl_json` of the items whose `csl_json_item` texts these are."""
+    return "[\n" + ",\n".join(texts) + "\n]\n" if texts else "[]\n"

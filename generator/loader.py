@@ -7,6 +7,7 @@ numbers are looked up only when a record is wrong, so a clean load parses each f
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,8 +96,9 @@ def paper_files(root: Path) -> list[Path]:
 
 def load_content(root: str | Path, session: Session | None = None) -> Content:
     """Load and validate every record under `root`; problems are collected, not raised. With a
-    `session`, a paper file whose modification time and size (and the topics and members it was
-    checked against) are unchanged since the session's last load is not read again."""
+    `session`, a paper file whose modification and change times, size and inode (and the topics
+    and members it was checked against) are unchanged since the session's last load is not read
+    again; one whose bytes are unchanged is not parsed again."""
     content = Content(Path(root))
     session = session or Session()
     _load_people(content, content.root / PEOPLE_FILE)
@@ -155,28 +157,34 @@ def _load_paper(content: Content, path: Path, known: dict[str, set[str]], valid:
         content.problems.append(Problem(content.display_path(path), f"key {key!r} is also used by {first}"))
         return
     stat = path.stat()
-    stamp = (stat.st_mtime_ns, stat.st_size, frozenset(known["topics"]), frozenset(known["members"]))
-    cached = valid.get(path)
-    if cached and cached[0] == stamp:
-        paper = cached[1]
+    stamp = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)  # the kernel sets ctime on every write
+    checked_with = (frozenset(known["topics"]), frozenset(known["members"]))
+    cached = valid.get(path)  # (stamp, checked_with, digest of the bytes, record)
+    if cached and cached[:2] == (stamp, checked_with):
+        paper = cached[3]
     else:
-        data = _read_yaml(content, path)
-        if data is None:
-            return
-        if not isinstance(data, dict):
-            content.problem(path, None, "a paper record must be a mapping of fields (title:, authors:, ...)")
-            return
-        paper = _validate(content, path, Paper, data, (), known)
+        raw = path.read_bytes()
+        digest = hashlib.blake2b(raw, digest_size=20).digest()
+        if cached and cached[1:3] == (checked_with, digest):  # touched, or a fresh checkout: same bytes
+            paper = cached[3]
+        else:
+            data = _read_yaml(content, path, raw)
+            if data is None:
+                return
+            if not isinstance(data, dict):
+                content.problem(path, None, "a paper record must be a mapping of fields (title:, authors:, ...)")
+                return
+            paper = _validate(content, path, Paper, data, (), known)
         if paper:
-            valid[path] = (stamp, paper)
+            valid[path] = (stamp, checked_with, digest, paper)
     if paper:
         content.papers[key] = paper
         content.sources[key] = path
 
 
-def _read_yaml(content: Content, path: Path) -> Any:
+def _read_yaml(content: Content, path: Path, raw: bytes | None = None) -> Any:
     shown = content.display_path(path)
-    raw = path.read_bytes()
+    raw = path.read_bytes() if raw is None else raw
     if len(raw) > MAX_FILE_BYTES:
         content.problems.append(Problem(shown, f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}"))
         return None

@@ -3,53 +3,122 @@ its pages as in-memory files outside the nav, keeping the YAML records out of th
 hooks follow `assembly`'s protocol; hand-written pages get their `<!-- labpubs:NAME -->` markers
 filled. One `Session` lives as long as the plugin: a `mkdocs serve` rebuild reuses what did not
 change (MkDocs keeps a plugin that has `on_startup` across the rebuilds of one serve).
+
+Speed, with the output unchanged (see `pagecache`): a generated page outside the nav is a
+`GeneratedPage`, which MkDocs neither reads nor converts; a page whose inputs are all unchanged
+since a build that the cache remembers is not rendered at all: an empty template stands in for
+Material's, and its HTML and search entries come from the cache. Under `mkdocs serve --dirty` a
+rebuild does not even write such a page again (MkDocs skips a file that is not modified, and
+`GeneratedFile` says which are), hand-written pages are always rebuilt, the search index is put
+together again in full, and what the last build made but this one does not is deleted: the
+served folder is what a clean build would write.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from pathlib import Path
 
+from jinja2 import ChoiceLoader, DictLoader, FileSystemBytecodeCache
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
-from .assembly import Assembly, expand_markers, root_prefix
+from .assembly import STUB, Assembly, expand_markers, root_prefix, shown_meta
+from .assembly import Page as GenPage
 from .cite import STYLES, Background
 from .errors import ContentError
 from .i18n import Words
 from .loader import Content
 from .mathext import MathExtension
+from .pagecache import Outputs, PageCache, code_stamp, digest, salt
 from .render import cite_section
 from .session import Session
-from .site import Site, generate
+from .site import generate
 from .views import Options
 
 log = logging.getLogger("mkdocs.plugins.labpubs")
+CACHED = "labpubs-cached.html"  # the empty template of a page that comes from the cache
+SESSION_FILE = "session.pickle"  # the generator's Session, kept for the next build (in .labpubs-cache/)
 
 
 class LabpubsConfig(Config):
     enabled = c.Type(bool, default=True)
     content_dir = c.Optional(c.Dir(exists=True))  # default: docs_dir
     bibtex_unicode = c.Type(bool, default=False)  # UTF-8 in BibTeX instead of LaTeX escapes
-    page_size = c.Type(int, default=300)  # papers per listing page
-    authors_shown = c.Type(int, default=10)  # authors in a list entry before "+N more"
-    citation_styles = c.ListOfItems(c.Choice(tuple(STYLES)), default=["apa", "acl"])  # on each paper page
+    page_size = c.Type(int, default=Options.page_size)  # papers per listing page
+    authors_shown = c.Type(int, default=Options.authors_shown)  # authors in a list entry before "+N more"
+    citation_styles = c.ListOfItems(c.Choice(tuple(STYLES)), default=list(Options.citation_styles))
     math = c.Type(bool, default=True)  # $...$ in hand-written pages as MathML
     mailto = c.Optional(c.Type(str))  # contact address for labpubs add/enrich/sync (Crossref, OpenAlex ask)
+    cache = c.Type(bool, default=True)  # keep finished pages in .labpubs-cache/ for the next build
+
+
+BUILD_LOG = logging.getLogger("mkdocs.commands.build")
+
+
+class DirtyBuildNotice(logging.Filter):
+    """MkDocs warns that a `--dirty` build may leave pages with a stale nav, which fails a
+    `strict` build; labpubs rebuilds every page that could be stale, so the warning becomes a note."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.WARNING and str(record.msg).startswith("A 'dirty' build is being performed"):
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+class GeneratedFile(File):
+    """A generated file (page or download) that says whether it differs from what the last build
+    of this serve session wrote at its destination (MkDocs asks only in a `--dirty` build)."""
+
+    unchanged = False
+
+    def is_modified(self) -> bool:
+        return not self.unchanged
+
+
+class GeneratedPage(Page):
+    """A page labpubs made, outside the nav: its front matter and finished HTML body are given, so
+    MkDocs reads no source and runs no Markdown for it (Material's blog plugin subclasses Page the
+    same way)."""
+
+    def __init__(self, file: File, config, page: GenPage):
+        super().__init__(None, file, config)
+        self.generated = page
+
+    def read_source(self, config) -> None:
+        self.markdown, self.meta = STUB, shown_meta(self.generated.meta)
+
+    def render(self, config, files) -> None:
+        self.content, self.toc, self._title_from_render = self.generated.body, get_toc([]), None
 
 
 class LabpubsPlugin(BasePlugin[LabpubsConfig]):
     def __init__(self) -> None:
         self.session = Session()
+        self.cache: PageCache | None = None
         self.assembly: Assembly | None = None
         self.fragments: dict[str, str] = {}
         self.references: Background | None = None
+        self.keys: dict[str, str] = {}  # generated page path -> its key in the page cache
+        self.from_cache: set[str] = set()  # paths of the pages this build takes from the cache
+        self.serving = self.dirty = False
+        self.outputs = Outputs()
+        self.page_entries: dict[str, list] = {}  # page path -> its search entries, as last built
+        self.entries_before, self.current = 0, None
+        self.files: Files | None = None
 
     def on_startup(self, *, command, dirty) -> None:
-        """Present so that MkDocs keeps this plugin, and its session, across serve rebuilds."""
+        """Also makes MkDocs keep this plugin, and its session, across serve rebuilds."""
+        self.serving, self.dirty = command == "serve", dirty
+        if dirty and not any(isinstance(f, DirtyBuildNotice) for f in BUILD_LOG.filters):
+            BUILD_LOG.addFilter(DirtyBuildNotice())
 
     def on_config(self, config):
         if self.config.enabled and self.config.math:
@@ -67,6 +136,10 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         )
         self.words = Words(self.options.language)
         config.extra["labpubs"] = {"feed_title": self.words("feed_title", site=config.site_name)}
+        if self.config.cache and self.cache is None:
+            folder = Path(config.config_file_path or ".").resolve().parent / ".labpubs-cache"
+            self.cache = PageCache(folder, keep=self.serving)
+            self.session = Session.load(folder / SESSION_FILE, code_stamp())
         return config
 
     def _root(self, config) -> Path:
@@ -77,20 +150,20 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
             return None
         root = self._root(config)
         try:
-            site = generate(root, self.options, self.session)
+            site = generate(root, self.options, self.session, on_csl=self._start_references)
         except ContentError as error:
             raise PluginError(str(error)) from None
         for problem in site.warnings:
             log.info(str(problem))
         if root == Path(config.docs_dir).resolve():
             _drop_records(files, Content(root))
-        self._start_references(site)
         self.assembly = Assembly(
             site.pages,
             self._references if self.references else None,
             {f"papers/{p.key}.md": p.key for p in site.library.papers},
         )
         self.fragments = site.fragments
+        self._look_up(site.pages, config)
         for page in site.pages:
             if files.get_file_from_path(page.path) is not None:
                 raise PluginError(
@@ -98,49 +171,176 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
                     f"{page.path} in {config.docs_dir}"
                 )
             inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, page.path, content=self.assembly.source(page), inclusion=inclusion))
+            file = GeneratedFile.generated(config, page.path, content=self.assembly.source(page), inclusion=inclusion)
+            if page.html and page.meta is not None and not page.in_nav:
+                GeneratedPage(file, config, page)  # before MkDocs makes a plain Page for it
+            files.append(file)
         return files
 
-    def _start_references(self, site: Site) -> None:
+    def _look_up(self, pages: list[GenPage], config) -> None:
+        """Each generated page's key, and the finished pages the cache holds for this build."""
+        self.keys, self.from_cache = {}, set()
+        if self.cache is None:
+            return
+        effective = json.dumps([config.site_url, config.use_directory_urls])
+        build_salt = salt(
+            Path(config.config_file_path) if config.config_file_path else None,
+            Path(config.theme.custom_dir) if config.theme.custom_dir else None,
+            Path(config.docs_dir),
+            effective,
+        )
+        for page in pages:
+            if page.meta is not None:
+                key = self.keys[page.path] = PageCache.key(
+                    build_salt, page.path, page.meta, page.head, page.body, page.inputs
+                )
+                if self.cache.has(key):
+                    self.from_cache.add(page.path)
+
+    def _start_references(self, items: dict[str, dict]) -> None:
         """Formatted references come from a second process while MkDocs writes the pages."""
         self.close()
         if self.options.citation_styles:
-            self.references = Background(site.csl, self.options.citation_styles, self.session.references)
+            self.references = Background(items, self.options.citation_styles, self.session.references)
 
     def _references(self, key: str) -> str:
         return cite_section(self.references.get(key), self.words)
 
+    def on_nav(self, nav, /, *, config, files):
+        self.files = files
+        if self.dirty:
+            self._mark_unchanged(files)
+        return nav
+
+    def _mark_unchanged(self, files: Files) -> None:
+        """For a `--dirty` build: which generated files hold what they held after the last build.
+        Pages in the nav are always built (every page's nav shows their titles), and so are the
+        hand-written ones, whose output is deleted so that MkDocs builds them again."""
+        for file in files:
+            page = self.assembly.pages.get(file.src_uri) if self.assembly else None
+            if isinstance(file, GeneratedFile) and page is not None:
+                key = None if page.in_nav else self.keys.get(page.path) or digest(page.path, page.body)
+                file.unchanged = self.outputs.unchanged(file.abs_dest_path, key)
+            else:
+                self.outputs.unchanged(file.abs_dest_path, None)
+                if file.is_documentation_page() and os.path.isfile(file.abs_dest_path):
+                    os.remove(file.abs_dest_path)
+
     def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str | None:
         if not self.config.enabled:
             return None
-        head = self.assembly.head(page.file.src_uri) if self.assembly else None
+        path = page.file.src_uri
+        if path in self.from_cache:  # not rendered: an empty template, and search entries from the cache
+            page.meta.update(template=CACHED, search={"exclude": True})
+        head = self.assembly.head(path) if self.assembly else None
         if head is not None:
             page.meta["labpubs"] = head
-        path = page.file.src_uri
         return expand_markers(markdown, path, self.fragments, root_prefix(path, self.options.use_directory_urls))
 
     def on_page_content(self, html: str, /, *, page, config, files) -> str | None:
+        if page.file.src_uri in self.from_cache:
+            return ""  # the template is empty: nothing reads the body
         return self.assembly.body(page.file.src_uri) if self.assembly else None
 
+    def on_env(self, env, /, *, config, files):
+        """The empty template of cached pages; with the cache on, compiled templates are kept too
+        (Jinja checks each against its source)."""
+        env.loader = ChoiceLoader([DictLoader({CACHED: ""}), env.loader])
+        if self.cache is not None and self.cache.folder is not None and env.bytecode_cache is None:
+            (self.cache.folder / "templates").mkdir(parents=True, exist_ok=True)
+            env.bytecode_cache = FileSystemBytecodeCache(str(self.cache.folder / "templates"))
+        return env
+
+    @event_priority(100)  # before the search plugin indexes the page
+    def _count_entries(self, context, /, *, page, config, nav):
+        self.entries_before = len(_search_entries(config))
+        return context
+
+    @event_priority(-100)  # after it
+    def _reuse_entries(self, context, /, *, page, config, nav):
+        entries, path = _search_entries(config), page.file.src_uri
+        if path in self.from_cache:
+            self.current = self.cache.get(self.keys[path])
+            entries.extend(self.current[1])
+        self.page_entries[path] = entries[self.entries_before :]
+        return context
+
+    on_page_context = CombinedEvent(_count_entries, _reuse_entries)
+
+    @event_priority(-100)  # last: the cache keeps the page as it is written
     def on_post_page(self, output: str, /, *, page, config) -> str | None:
-        return self.assembly.finish(page.file.src_uri, output) if self.assembly else None
+        path = page.file.src_uri
+        if path in self.from_cache:
+            html, self.current = self.current[0], None
+            return html
+        finished = (self.assembly.finish(path, output) if self.assembly else None) or output
+        if self.cache is not None and path in self.keys:
+            self.cache.put(self.keys[path], finished, self.page_entries[path])
+        return finished
 
     def close(self) -> None:
         if self.references is not None:
             self.references.close()
             self.references = None
 
-    def on_post_build(self, *, config) -> None:
+    @event_priority(50)  # before the search plugin writes its index
+    def _whole_search_index(self, *, config) -> None:
+        """A `--dirty` build indexed only the pages it built: put back, in page order, the entries
+        of those it left as they were (Material's own dirty-build merge assumes one page)."""
+        if not self.dirty or self.files is None:
+            return
+        inclusion = InclusionLevel.is_in_serve if self.serving else InclusionLevel.is_included
+        pages = [file.src_uri for file in self.files.documentation_pages(inclusion=inclusion)]
+        _search_entries(config)[:] = [entry for path in pages for entry in self.page_entries.get(path, ())]
+        self.page_entries = {path: self.page_entries[path] for path in pages if path in self.page_entries}
+        plugin = _search_plugin(config)
+        if hasattr(plugin, "search_index_prev"):
+            plugin.search_index_prev = None
+
+    @event_priority(-100)
+    def _keep_build(self, *, config) -> None:
+        if self.references is not None:
+            self.session.keep_references(set(self.references.cache_keys.values()))
         self.close()
+        self.outputs.finish(config.site_dir, sweep=self.dirty)
+        if self.cache is not None:
+            self.cache.save()
+
+    def on_shutdown(self) -> None:
+        """The session is kept once, when `mkdocs build` or `mkdocs serve` ends."""
+        if self.cache is not None and self.cache.folder is not None:
+            self.session.save(self.cache.folder / SESSION_FILE, code_stamp())
+
+    on_post_build = CombinedEvent(_whole_search_index, _keep_build)
 
     def on_build_error(self, *, error) -> None:
         self.close()
+        self.outputs.forget()
 
     def on_serve(self, server, /, *, config, builder):
         root = self._root(config)
         if self.config.enabled and not root.is_relative_to(Path(config.docs_dir).resolve()):
             server.watch(str(root))
+        if self.config.enabled and not self.dirty:
+            log.info("labpubs: 'mkdocs serve --dirty' shows edits sooner, with the same pages as a clean build")
         return server
+
+
+def _search_plugin(config):
+    for plugin in config.plugins.values():
+        if getattr(plugin, "search_index", None) is not None:
+            return plugin
+    return None
+
+
+def _search_entries(config) -> list:
+    """The search plugin's list of index entries (Material's `entries`, MkDocs' `_entries`), or a
+    throwaway list when there is no search plugin."""
+    plugin = _search_plugin(config)
+    if plugin is None:
+        return []
+    index = plugin.search_index
+    return index.entries if hasattr(index, "entries") else index._entries
 
 
 def _language(config) -> str:

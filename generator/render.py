@@ -11,20 +11,23 @@ per page kind.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
+from pathlib import Path
 from urllib.parse import urljoin
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import BytecodeCache, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from .assembly import LIST_MARK, REFERENCES_MARK, ROOT, Page, page_url, root_prefix
 from .bibtex import to_bibtex
 from .chart import year_chart
 from .cite import references
-from .csl import csl_item, to_csl_json
+from .csl import csl_item, csl_json_item, join_csl_json
 from .feed import atom_feed
 from .i18n import Words
 from .library import Author, Library, Publication
@@ -37,9 +40,35 @@ from .views import Card, Options, PaperView, member_card, paper_view, year_label
 RECENT_COUNT = 10
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Compiled templates for the life of the process (Jinja checks each against its source), so
+    that each build's new Environment does not compile them again."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = _CompiledTemplates()
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def templates_stamp() -> tuple:
+    """The templates' names, sizes and modification times: a memoized body is reused only while
+    its template files are as they were."""
+    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(TEMPLATES.iterdir()))
+
+
 def environment() -> Environment:
     return Environment(
         loader=PackageLoader("generator", "templates"),
+        bytecode_cache=COMPILED,
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -65,11 +94,21 @@ class Rendered:
     csl: dict[str, dict]  # each paper's CSL-JSON item, by key
 
 
-def render(library: Library, options: Options = Options(), session: Session | None = None) -> Rendered:
-    """Every generated page of the site, in a stable order, and the embeddable fragments."""
+def render(
+    library: Library,
+    options: Options = Options(),
+    session: Session | None = None,
+    on_csl: Callable[[dict[str, dict]], None] | None = None,
+) -> Rendered:
+    """Every generated page of the site, in a stable order, and the embeddable fragments.
+    `on_csl` gets every paper's CSL item before the pages are rendered (the plugin starts
+    formatting references in a second process then)."""
     r = Renderer(library, options, session or Session())
+    if on_csl:
+        on_csl(r.csl)
     pages = publication_pages(r) + paper_pages(r) + [feed(r)] + people_pages(r) + topic_pages(r) + year_pages(r)
     r.session.forget_papers_except(set(r.views))
+    r.session.bodies = r.bodies
     return Rendered(pages, fragments(r), r.csl)
 
 
@@ -83,6 +122,8 @@ class Renderer:
         self.words = Words(options.language)
         self.env = environment()
         self.env.globals.update(url=self.url, link=self.link, to_html=to_html, t=self.words)
+        self.bodies: dict[tuple, str] = {}  # the memo of this build's page bodies (`page`)
+        self.stamp = templates_stamp()
 
     def url(self, path: str) -> str:
         """A link to another page: its URL, or its .md source for engines that resolve those (Zensical)."""
@@ -100,12 +141,17 @@ class Renderer:
         url = page_url(path, self.options.use_directory_urls)
         return urljoin(self.options.site_url, url) if self.options.site_url else url
 
+    @cached_property
+    def pieces(self) -> dict[str, dict]:
+        """Each paper's pieces, by key (see `Session.pieces`)."""
+        return {paper.key: self.session.pieces(paper, self.options) for paper in self.library.papers}
+
     def per_paper(self, piece: str, make: Callable[[Publication], object]) -> dict:
         """`make(paper)` for every paper, by key: made once, and reused from the last build while
         the paper did not change."""
-        out = {}
+        out, all_pieces = {}, self.pieces
         for paper in self.library.papers:
-            pieces = self.session.pieces(paper, self.options)
+            pieces = all_pieces[paper.key]
             if piece not in pieces:
                 pieces[piece] = make(paper)
             out[paper.key] = pieces[piece]
@@ -143,6 +189,15 @@ class Renderer:
         """Each paper as a CSL-JSON item: for publications.json and the formatted references."""
         return self.per_paper("csl", csl_item)
 
+    @cached_property
+    def csl_json(self) -> dict[str, str]:
+        """Each paper's CSL item as publications.json writes it."""
+        return self.per_paper("csl_json", lambda p: csl_json_item(self.csl[p.key]))
+
+    @cached_property
+    def ris(self) -> dict[str, str]:
+        return self.per_paper("ris", to_ris)
+
     def page(
         self,
         path: str,
@@ -153,12 +208,23 @@ class Renderer:
         markdown: bool = False,
         fill: Callable[[str], str] | None = None,
         head: dict | None = None,
+        inputs: str = "",
+        memo: bool = False,
         **context,
     ) -> Page:
-        """A page from a template; `markdown` when its body has Markdown headings (a table of contents)."""
-        body = self.env.get_template(template).render(**context)
-        body = body.replace(ROOT, self.prefix(path))
-        return Page(path, body, meta, in_nav, html=not markdown, fill=fill, head=head)
+        """A page from a template; `markdown` when its body has Markdown headings (a table of contents).
+        With `memo`, the body is reused from the last build when the template was given the same
+        values; only for plain values (strings, numbers, Markup, tuples, lists, dicts, dataclasses),
+        whose `repr` shows all they hold."""
+        key = None
+        if memo:
+            key = (template, path, self.options, self.stamp, repr(meta), repr(sorted(context.items())))
+            body = self.session.bodies.get(key)
+        if key is None or body is None:
+            body = self.env.get_template(template).render(**context).replace(ROOT, self.prefix(path))
+        if key is not None:
+            self.bodies[key] = body
+        return Page(path, body, meta, in_nav, html=not markdown, fill=fill, head=head, inputs=inputs)
 
     def bib_file(self, path: str, papers: list[Publication]) -> Page:
         return Page(path, "\n\n".join(self.bibtex[p.key] for p in papers) + "\n", html=False)
@@ -217,6 +283,8 @@ class Renderer:
                     in_nav=in_nav and n == 1,
                     markdown=markdown,
                     fill=self.filler(page_path, lists),
+                    inputs=self.lists_key(lists),
+                    memo=True,
                     groups=groups,
                     entries=Markup(LIST_MARK.format(len(lists) - 1)),
                     pager=pager,
@@ -226,6 +294,19 @@ class Renderer:
                 )
             )
         return pages
+
+    @cached_property
+    def entry_digests(self) -> dict[str, str]:
+        """A digest of each paper's two list entries: what a listing page's lists are made of."""
+        digest = lambda p: hashlib.blake2b(
+            f"{self.entries[p.key]}\0{self.rich_entries[p.key]}".encode(),  # noqa: E731
+            digest_size=12,
+        ).hexdigest()
+        return self.per_paper("digest", digest)
+
+    def lists_key(self, lists: list[tuple[list[Publication], bool]]) -> str:
+        digests = self.entry_digests
+        return "|".join(f"{int(rich)}:" + ",".join(digests[p.key] for p in papers) for papers, rich in lists)
 
     def author_url(self, author: Author) -> str:
         return self.url(f"people/{author.slug}.md")
@@ -266,7 +347,7 @@ def publication_pages(r: Renderer) -> list[Page]:
     )
     return pages + [
         r.bib_file("publications.bib", lib.papers),
-        Page("publications.json", to_csl_json([r.csl[p.key] for p in lib.papers]), html=False),
+        Page("publications.json", join_csl_json([r.csl_json[p.key] for p in lib.papers]), html=False),
     ]
 
 
@@ -287,13 +368,13 @@ def paper_pages(r: Renderer) -> list[Page]:
     """Each paper's page (made once while the paper is unchanged), .bib and .ris."""
     pages = []
     for paper in r.library.papers:
-        pieces = r.session.pieces(paper, r.options)
+        pieces = r.pieces[paper.key]
         if "page" not in pieces:
             pieces["page"] = paper_page(r, paper)
         pages += [
             pieces["page"],
             r.bib_file(f"papers/{paper.key}.bib", [paper]),
-            Page(f"papers/{paper.key}.ris", to_ris(paper), html=False),
+            Page(f"papers/{paper.key}.ris", r.ris[paper.key], html=False),
         ]
     return pages
 
@@ -315,10 +396,15 @@ def paper_page(r: Renderer, paper: Publication) -> Page:
         cite = Markup(REFERENCES_MARK)
     else:
         cite = cite_section(references(r.csl[paper.key], options.citation_styles), r.words)
+    inputs = ""
+    if options.defer_references:  # the references are made from the CSL item: the key must change with it
+        csl = json.dumps([r.csl[paper.key], options.citation_styles], sort_keys=True, ensure_ascii=False)
+        inputs = hashlib.blake2b(csl.encode(), digest_size=16).hexdigest()
     return r.page(
         path,
         "paper.md",
         meta,
+        inputs=inputs,
         head=head,
         p=r.views[paper.key],
         abstract=to_html(paper.record.abstract, links=True),

@@ -1,12 +1,16 @@
 """What a build computes and may reuse: one object per build, or per `mkdocs serve` session, that
-the plugin (or the CLI) owns and hands down. Every cache of the generator lives here, keyed by
-what its contents depend on, so that "the same as a cold build" is a property of one object.
+the plugin (or the CLI) owns and hands down, and that the plugin keeps on disk for the next
+build. Every cache of the generator lives here, keyed by what its contents depend on, so that
+"the same as a cold build" is a property of one object.
 """
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 if TYPE_CHECKING:
     from .library import Publication
@@ -15,18 +19,71 @@ if TYPE_CHECKING:
 class Session:
     """The caches of one build or serve session.
 
-    - `records`: valid records by file, with the file's modification time, size and the known
-      topics and members they were checked against (the loader reads a file again when any changed).
+    - `records`: valid records by file, with the file's stat stamp, the digest of its bytes and the
+      known topics and members they were checked against (see `loader.load_content`).
     - `rendered`: each paper's rendered pieces (view, entries, BibTeX, CSL, page), with what they
       depend on: the record (the same object while its file is unchanged), the names of its authors
       and topics, and the options.
     - `references`: formatted references by CSL item and styles.
+    - `identities`: each paper's record and the Identity the duplicate check made of it.
+    - `bodies`: rendered page bodies by everything a template was given (`Renderer.page`).
     """
 
     def __init__(self) -> None:
         self.records: dict[Path, tuple[tuple, object]] = {}
         self.rendered: dict[str, tuple[tuple, dict]] = {}
         self.references: dict[str, list[tuple[str, str]]] = {}
+        self.identities: dict[str, tuple] = {}
+        self.bodies: dict[tuple, str] = {}
+
+    def save(self, path: Path, stamp: str) -> None:
+        """Keep the session for the next build's process (`mkdocs build` after `mkdocs build`), with
+        the `stamp` of the code that made it. Pickled entry by entry (one pickle of it all would
+        hold a memo of every object while it writes: +30 % memory at the end of a build); the objects are this
+        package's own, and the file lives in the project's gitignored cache folder."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        with open(temporary, "wb") as out:
+            pickle.dump((stamp, {name: len(table) for name, table in vars(self).items()}), out, PROTOCOL)
+            for table in vars(self).values():
+                for entry in table.items():
+                    pickle.dump(entry, out, PROTOCOL)
+        temporary.replace(path)
+
+    @classmethod
+    def load(cls, path: Path, stamp: str) -> Session:
+        """The session `save` kept, if the same code made it; else a new one (the cache is only a cache)."""
+        session = cls()
+        try:
+            with open(path, "rb") as source:
+                kept_stamp, sizes = pickle.load(source)
+                if kept_stamp != stamp or sizes.keys() != vars(session).keys():
+                    return session
+                tables = {name: dict(pickle.load(source) for _ in range(size)) for name, size in sizes.items()}
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+            return session
+        vars(session).update(tables)
+        session._relink()
+        return session
+
+    def _relink(self) -> None:
+        """Entries were pickled apart, so a paper's pieces and identity hold copies of its record:
+        point them at the record the loader keeps (their `is` check), or drop them if it differs."""
+        records = {path.stem: entry[-1] for path, entry in self.records.items()}  # the loader's (..., record)
+        for table in (self.rendered, self.identities):
+            for key, (kept, *rest) in list(table.items()):
+                record = kept[0] if isinstance(kept, tuple) else kept
+                current = records.get(key)
+                if current is None or current != record:
+                    del table[key]
+                elif isinstance(kept, tuple):
+                    table[key] = ((current, *kept[1:]), *rest)
+                else:
+                    table[key] = (current, *rest)
+
+    def keep_references(self, used: set[str]) -> None:
+        """Forget the formatted references no paper of the last build has (edited or deleted ones)."""
+        self.references = {key: refs for key, refs in self.references.items() if key in used}
 
     def pieces(self, paper: Publication, options) -> dict:
         """The rendered pieces of one paper, from the last build when nothing they show changed."""
@@ -47,6 +104,8 @@ class Session:
         """Drop what was rendered for papers deleted since the last build."""
         for gone in set(self.rendered) - keys:
             del self.rendered[gone]
+        for gone in set(self.identities) - keys:
+            del self.identities[gone]
 
     def forget_records_except(self, folder: Path, files: list[Path]) -> None:
         """Drop the records of files deleted from `folder` since the last build."""

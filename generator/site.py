@@ -4,6 +4,7 @@ Both adapters (the MkDocs plugin and the CLI) call `generate()` and nothing else
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,18 +29,24 @@ class Site:
 
 def check(content_dir: str | Path, session: Session | None = None) -> Library:
     """Load and cross-check the content; raises ContentError listing every error found."""
+    session = session or Session()
     content = load_content(content_dir, session)
     library = build_library(content)
-    library.problems += find_problems(library, content)
+    library.problems += find_problems(library, content, session.identities)
     if any(p.severity == "error" for p in library.problems):
         raise ContentError(library.problems)
     return library
 
 
-def generate(content_dir: str | Path, options: Options = Options(), session: Session | None = None) -> Site:
+def generate(
+    content_dir: str | Path,
+    options: Options = Options(),
+    session: Session | None = None,
+    on_csl: Callable[[dict[str, dict]], None] | None = None,
+) -> Site:
     """Every generated page and embeddable fragment of the site, or ContentError. A `session`
-    (one per `mkdocs serve`) lets a rebuild reuse what did not change."""
+    (one per `mkdocs serve`) lets a rebuild reuse what did not change; `on_csl`: see `render`."""
     session = session or Session()
     library = check(content_dir, session)
-    rendered = render(library, options, session)
+    rendered = render(library, options, session, on_csl)
     return Site(library, rendered.pages, rendered.fragments, list(library.problems), rendered.csl)

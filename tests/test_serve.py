@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
-from conftest import copy_project
+from conftest import copy_project, mkdocs_build
+from lab_changes import CHANGES, add_record, assert_same_site, delete_record, edit_people, edit_record, edit_topics
 
 
 def free_port() -> int:
@@ -80,3 +83,115 @@ def test_a_rebuild_redoes_only_the_edited_record(tmp_path, monkeypatch):
     assert validated.count("Paper") == 1 and rendered == ["workshop"]
     assert "papers/workshop.md" in changed and "papers/stuffed.md" not in changed
     assert "Light Kernels, again" in second["people/weilin-zhao.md"]  # listings are joined anew
+
+
+# A `mkdocs serve --dirty` session in a child process, as MkDocs' serve command runs it: one
+# process, plugins kept across rebuilds, a fresh config for each. It builds once, then again for
+# each line read from stdin, and prints "built" after each build.
+DIRTY_SERVE = """
+import sys
+from mkdocs.config import load_config
+from mkdocs.commands.build import build
+project, site = sys.argv[1:3]
+def rebuild():
+    config = load_config(config_file=project + "/mkdocs.yml", site_dir=site)
+    config.site_url = "http://127.0.0.1:8000/"
+    return config
+config = rebuild()
+config.plugins.on_startup(command="serve", dirty=True)
+build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
+print("built", flush=True)
+for line in sys.stdin:
+    build(rebuild(), serve_url="http://127.0.0.1:8000/", dirty=True)
+    print("built", flush=True)
+config.plugins.on_shutdown()
+"""
+
+
+def clean_build(project: Path, target: Path) -> Path:
+    """A clean `mkdocs build` of the project as it is now, with serve's site_url."""
+    copy = target / "project"
+    shutil.copytree(project / "content", copy / "content")
+    shutil.copytree(project / "theme", copy / "theme")
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    (copy / "mkdocs.yml").write_text(config + "\nsite_url: http://127.0.0.1:8000/\n", encoding="utf-8")
+    result = mkdocs_build(copy, target / "site")
+    assert result.returncode == 0, result.stderr
+    return target / "site"
+
+
+def test_dirty_serve_rebuilds_leave_the_site_a_clean_build_makes(tmp_path):
+    """Under `--dirty`, labpubs lets MkDocs skip only what did not change, rebuilds hand-written
+    pages, puts the search index back together and deletes what no longer exists: after every
+    kind of change, the served folder equals a clean build byte for byte."""
+    (tmp_path / "lab").mkdir()
+    project = copy_project(tmp_path / "lab")
+    site = tmp_path / "served"
+    serve = subprocess.Popen(
+        [sys.executable, "-c", DIRTY_SERVE, str(project), str(site)],
+        cwd=project,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    try:
+        assert serve.stdout.readline() == "built\n", serve.stderr.read()
+        written = lambda: {p: p.stat().st_mtime_ns for p in site.rglob("*.html")}  # noqa: E731
+        for n, change in enumerate(CHANGES):
+            before = written()
+            change(project)
+            serve.stdin.write("rebuild\n")
+            serve.stdin.flush()
+            assert serve.stdout.readline() == "built\n", serve.stderr.read()
+            assert_same_site(site, clean_build(project, tmp_path / f"clean-{n}"))
+            if change is edit_record:  # only the pages that show the record are written again
+                after = written()
+                rewritten = {str(p.relative_to(site)) for p in before if after.get(p) != before[p]}
+                assert "papers/workshop/index.html" in rewritten and "papers/cjk/index.html" not in rewritten
+                assert len(rewritten) < len(before) / 2, sorted(rewritten)
+    finally:
+        serve.stdin.close()
+        serve.wait(60)
+    assert serve.returncode == 0, serve.stderr.read()
+
+
+def test_dirty_serve_shows_added_deleted_and_renamed_people_on_the_next_reload(tmp_path):
+    project = copy_project(tmp_path)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "serve",
+            "--dirty",
+            "-a",
+            f"127.0.0.1:{port}",
+            "-f",
+            str(project / "mkdocs.yml"),
+        ],
+        cwd=project,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    try:
+        assert wait_for(lambda: fetch(base + "papers/undated/") is not None, 60), "serve did not start"
+        add_record(project)
+        assert wait_for(lambda: "Another Phocus" in (fetch(base + "papers/journal-copy/") or ""), 60)
+        assert "Another Phocus" in fetch(base + "publications/")
+        delete_record(project)
+        assert wait_for(lambda: fetch(base + "papers/undated/") is None, 60), "a deleted record's page is still served"
+        assert "papers/undated/" not in fetch(base + "publications/")
+        edit_people(project)
+        assert wait_for(lambda: "Staff engineer" in (fetch(base + "people/") or ""), 60)
+        assert "Staff engineer" in fetch(base + "people/weilin-zhao/")
+        edit_topics(project)
+        assert wait_for(lambda: "Efficient systems" in (fetch(base + "topics/") or ""), 60)
+    finally:
+        server.terminate()
+        server.wait(10)
