@@ -175,6 +175,36 @@ class PageCache:
         self.pack, self.index = None, index
 
 
+class Keys:
+    """Each generated file's key (a page's `PageCache.key`, a download's digest), remembered with
+    what it was made from: a file whose body is the very object of the last build (the Session
+    hands unchanged papers' pages back) and whose other parts are equal is not hashed again."""
+
+    def __init__(self) -> None:
+        self.memo: dict[str, tuple] = {}
+
+    def of(self, salt_: str, page) -> str:
+        known = self.memo.get(page.path)
+        if (
+            known is not None
+            and known[1] is page.body
+            and known[0] == salt_
+            and known[2] == page.inputs
+            and known[3] == page.meta
+            and known[4] == page.head
+        ):
+            return known[5]
+        if page.meta is None:
+            key = digest(page.path, page.body)
+        else:
+            key = PageCache.key(salt_, page.path, page.meta, page.head, page.body, page.inputs)
+        self.memo[page.path] = (salt_, page.body, page.inputs, page.meta, page.head, key)
+        return key
+
+    def keep_only(self, paths: set[str]) -> None:
+        self.memo = {path: known for path, known in self.memo.items() if path in paths}
+
+
 class Outputs:
     """The files a serve session's builds wrote into the site folder, each with the key of what it
     was made from. A `--dirty` rebuild leaves a file alone when the page or download it holds
@@ -189,7 +219,7 @@ class Outputs:
     def unchanged(self, dest: str, key: str | None) -> bool:
         """Whether the file at `dest` already holds what `key` stands for; records it for this build."""
         self.now[dest] = key
-        return key is not None and self.last.get(dest) == key and os.path.isfile(dest)
+        return key is not None and self.last.get(dest) == key
 
     def finish(self, site_dir: str, sweep: bool) -> None:
         """After a build that succeeded: with `sweep`, delete the files only the last build made

@@ -37,7 +37,7 @@ from .errors import ContentError
 from .i18n import Words
 from .loader import Content
 from .mathext import MathExtension
-from .pagecache import Outputs, PageCache, code_stamp, digest, salt
+from .pagecache import Keys, Outputs, PageCache, code_stamp, digest, salt
 from .render import cite_section
 from .session import Session
 from .site import generate
@@ -106,7 +106,8 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         self.assembly: Assembly | None = None
         self.fragments: dict[str, str] = {}
         self.references: Background | None = None
-        self.keys: dict[str, str] = {}  # generated page path -> its key in the page cache
+        self.keys: dict[str, str] = {}  # generated file path -> its key (see pagecache.Keys)
+        self.key_memo = Keys()
         self.from_cache: set[str] = set()  # paths of the pages this build takes from the cache
         self.serving = self.dirty = False
         self.outputs = Outputs()
@@ -190,12 +191,10 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
             effective,
         )
         for page in pages:
-            if page.meta is not None:
-                key = self.keys[page.path] = PageCache.key(
-                    build_salt, page.path, page.meta, page.head, page.body, page.inputs
-                )
-                if self.cache.has(key):
-                    self.from_cache.add(page.path)
+            key = self.keys[page.path] = self.key_memo.of(build_salt, page)
+            if page.meta is not None and self.cache.has(key):
+                self.from_cache.add(page.path)
+        self.key_memo.keep_only(set(self.keys))
 
     def _start_references(self, items: dict[str, dict]) -> None:
         """Formatted references come from a second process while MkDocs writes the pages."""

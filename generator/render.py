@@ -371,11 +371,9 @@ def paper_pages(r: Renderer) -> list[Page]:
         pieces = r.pieces[paper.key]
         if "page" not in pieces:
             pieces["page"] = paper_page(r, paper)
-        pages += [
-            pieces["page"],
-            r.bib_file(f"papers/{paper.key}.bib", [paper]),
-            Page(f"papers/{paper.key}.ris", r.ris[paper.key], html=False),
-        ]
+        if "bib_file" not in pieces:
+            pieces["bib_file"] = r.bib_file(f"papers/{paper.key}.bib", [paper])
+        pages += [pieces["page"], pieces["bib_file"], Page(f"papers/{paper.key}.ris", r.ris[paper.key], html=False)]
     return pages
 
 
