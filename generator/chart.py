@@ -6,6 +6,7 @@ from sight but read by screen readers (and kept when styles are off)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 
 from markupsafe import Markup, escape
@@ -29,11 +30,13 @@ def year_chart(years: list[int | None], label: str, words: Words | None = None) 
         summary += "; " + words("chart_undated", n=undated)
     width = max(len(span) * SLOT, 4 * SLOT)
     title = escape(words("chart_title", label=label))
+    # ids unique on a page that shows two charts
+    uid = "lp-chart-" + hashlib.blake2b(f"{label}\0{summary}".encode(), digest_size=4).hexdigest()
     return Markup(
         f'<figure class="lp-chart" data-search-exclude><svg xmlns="http://www.w3.org/2000/svg" '
         f'viewBox="0 0 {width} {HEIGHT}" width="{width}" height="{HEIGHT}" role="img" '
-        f'aria-labelledby="lp-chart-title lp-chart-desc"><title id="lp-chart-title">{title}</title>'
-        f'<desc id="lp-chart-desc">{escape(summary)}</desc>'
+        f'aria-labelledby="{uid}-title {uid}-desc"><title id="{uid}-title">{title}</title>'
+        f'<desc id="{uid}-desc">{escape(summary)}</desc>'
         f'<line class="lp-axis" x1="0" y1="{HEIGHT - AXIS}" x2="{width}" y2="{HEIGHT - AXIS}"/>'
         + _bars(span, counts)
         + "</svg>"

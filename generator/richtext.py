@@ -113,6 +113,8 @@ def math_to_mathml(source: str) -> str | None:
         mathml = latex_to_mathml(source)
     except Exception:  # latex2mathml raises many kinds; a formula must never break a page
         return None
+    # the LaTeX as `alttext`: what a screen reader without MathML support reads out
+    mathml = mathml.replace("<math ", f'<math alttext="{escape(source)}" ', 1)
     return _ORDINARY.sub(r'<mi mathvariant="normal">\1</mi>', mathml)
 
 

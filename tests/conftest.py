@@ -3,10 +3,13 @@ replaces `content/` keeps a green suite); only `test_content.py` reads `content/
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
 import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -20,6 +23,8 @@ CONTENT = ROOT / "content"
 FIXTURE = Path(__file__).resolve().parent / "fixture" / "content"
 SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "seeds"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = ROOT / "artifacts"
 FIXTURE_KEYS = sorted(p.stem for p in (FIXTURE / "papers").glob("*.yaml"))  # for parametrize: names only
 
 
@@ -79,3 +84,45 @@ def html(site: Path, url: str) -> BeautifulSoup:
     """The parsed page at a site URL such as "papers/x/"."""
     path = site / url / "index.html" if url.endswith("/") or not url else site / url
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+# --- the browser suite: Debian's headless chromium through Playwright (test_browser, test_a11y) ---
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve_folder(folder: Path):
+    """A local HTTP server for a built site: its URL, and a function that stops it."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{httpd.server_address[1]}/", httpd.shutdown
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    url, stop = serve_folder(site)
+    yield url
+    stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        # as root Debian's chromium needs --no-sandbox; no background requests on a closed network
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()

@@ -1,10 +1,35 @@
-// labpubs: filters of the publications page. Plain JavaScript, no framework, nothing fetched.
+// labpubs: filters of the publications page, and the state of the Abstract/BibTeX toggles for
+// screen readers. Plain JavaScript, no framework, nothing fetched.
 // The state lives in the URL (?topic=long-context&member=yingfa-chen&q=mamba), so a filtered list
 // can be shared; without JavaScript the form stays hidden and the whole list shows.
 (function () {
   "use strict";
 
+  var revealed = 0;
+
+  // Each toggle (<summary>) says what it controls and whether it is open: aria-controls names the
+  // block it reveals, aria-expanded follows the <details>' toggle event.
+  function initToggles() {
+    var summaries = document.querySelectorAll("details.lp-reveal > summary, details.lp-more > summary");
+    Array.prototype.forEach.call(summaries, function (summary) {
+      var details = summary.parentNode;
+      var block = summary.nextElementSibling;
+      if (block) {
+        if (!block.id) block.id = "lp-revealed-" + (revealed += 1);
+        summary.setAttribute("aria-controls", block.id);
+      }
+      summary.setAttribute("aria-expanded", String(details.open));
+    });
+  }
+  document.addEventListener("toggle", function (event) {  // toggle does not bubble: capture it
+    var details = event.target;
+    if (details.tagName !== "DETAILS") return;
+    var summary = details.querySelector(":scope > summary");
+    if (summary && summary.hasAttribute("aria-expanded")) summary.setAttribute("aria-expanded", String(details.open));
+  }, true);
+
   function init() {
+    initToggles();
     var form = document.querySelector("form.lp-filters");
     if (!form) return;
     var entries = Array.prototype.slice.call(document.querySelectorAll("li.lp-entry[data-year]"));
