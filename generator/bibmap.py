@@ -8,9 +8,11 @@ fields, only freed of the escapes DBLP and others put in them (`10.1007/978\\_29
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from importlib import resources
 from urllib.parse import quote
 
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
@@ -41,6 +43,20 @@ ALFOLIO_FILES = ("pdf", "supp", "poster", "slides")
 _ARXIV_ID = re.compile(ARXIV_PATTERN + r"(?!\d)")
 # al-folio's link fields and BibTeX's `url`, each a `links` kind of the record (`code_2`: a second one)
 _LINK_FIELD = re.compile(rf"({'|'.join(LINK_KINDS)})(?:_\d+)?")
+
+
+_ADS = json.loads(resources.files(__package__).joinpath("data/ads_journals.json").read_text("utf-8"))
+ADS_JOURNALS: dict[str, str] = {
+    **_ADS["journals"],
+    **{alias: _ADS["journals"][macro] for alias, macro in _ADS["aliases"].items()},
+}
+_ONE_MACRO = re.compile(r"\{?\s*\\([A-Za-z]+)\s*(?:\{\})?\s*\}?")
+
+
+def ads_journal(value: str) -> str | None:
+    """The journal an ADS export names by macro (`journal = {\\apj}`): its name as ADS lists it."""
+    match = _ONE_MACRO.fullmatch(value.strip())
+    return ADS_JOURNALS.get(match.group(1)) if match else None
 
 
 @dataclass
@@ -130,7 +146,7 @@ def _type_and_venue(draft: Draft, topics) -> None:
     elif paper_type == "conference" and re.search(r"\bworkshops?\b", venue, re.I):
         paper_type = "workshop"
     draft.data["type"] = paper_type
-    venue = unprotect(from_latex(venue)) if venue else ""
+    venue = ads_journal(venue) or (unprotect(from_latex(venue)) if venue else "")
     if venue:
         draft.data["venue"] = venue
     if PAPER_KINDS[paper_type].bibtex != draft.entry_type:
@@ -342,7 +358,7 @@ def unprotect(text: str) -> str:
             continue
         for position, token in enumerate(re.split(r"(\s+)", piece)):
             # `\%` and friends were escaped only to sit inside the braces (latex._decode_group)
-            bare = re.sub(r"\\([%&#_])", r"\1", token.replace("{", "").replace("}", ""))
+            bare = re.sub(r"\\([%&#_])", r"\1", re.sub(r"(?<!\\)[{}]", "", token))  # `\{` is a brace, kept
             after_math = position == 0 and out and out[-1].endswith("$") and bare[:1].isdigit()
             if token != bare and "\\" not in bare and needs_protection(bare) and not after_math and balanced(token):
                 token = bare

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,7 +165,7 @@ def _raw_entry(entry: bib.Entry, line: int, strings: dict[str, str], notes: list
         if name in fields:
             notes.append(f"{name} is given twice; the first value is used, the second is kept as {name}_2")
             name = f"{name}_2"
-        fields[name] = value
+        fields[name] = unicodedata.normalize("NFC", value)
     return RawEntry(entry.key, entry.entry_type.lower(), fields, line, notes, error)
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from functools import cache
 
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
-from .latex import balanced, from_latex, prose_source, segments
+from .latex import COMBINING_ACCENTS, MATH_SYMBOLS, balanced, from_latex, prose_source, segments
 from .library import Publication
 from .names import ET_AL, parse_name
 from .records import BIBTEX_TYPES, LINK_KINDS, MONTHS, PAPER_KINDS
@@ -30,27 +31,53 @@ _URL_ARGUMENT = re.compile(r"(\\(?:url|href)\{[^{}]*\})")
 
 
 @cache
-def _latex_char(c: str, pretty: bool = True) -> str:
-    """LaTeX for one non-ASCII character, only if it decodes back to that character; the
-    character itself (UTF-8) otherwise, so that import -> export -> import changes nothing."""
-    for candidate in (_PRETTY.get(c) if pretty else None, _encoder.unicode_to_latex(c)):
+def _latex_char(c: str, pretty: bool = True, math: bool = True) -> str:
+    """LaTeX for one non-ASCII character (or a letter with combining accents), only if it decodes
+    back to it; the character itself (UTF-8) otherwise, so that import -> export -> import changes
+    nothing. Greek letters and math symbols become `\\ensuremath{\\alpha}`: pdflatex sets them in
+    text, where a bare `α` stops it; not in names (`math=False`), where BibTeX would split the
+    command's letters into the name's parts."""
+    # `{\\'i}`, not `{\\'\\i}`: biber reads the dotless form as ı + a combining accent, which pdflatex cannot set
+    encoded = _encoder.unicode_to_latex(c)
+    candidates = (
+        _PRETTY.get(c) if pretty else None,
+        re.sub(r"\\([ij])\b", r"\1", encoded),
+        encoded,
+        encoded[1:-1] if math and encoded.startswith("{\\ensuremath{") else None,  # `{α}` would come back braced
+        MATH_SYMBOLS.get(c) if math else None,
+        _accented(c),
+    )
+    for candidate in candidates:
         if candidate and candidate != c and from_latex(candidate) == c:
             return candidate
     return c
 
 
-def encode_unicode(text: str) -> str:
+def _accented(cluster: str) -> str | None:
+    """`h` + combining macron (no precomposed letter) as `\\={h}`."""
+    if len(cluster) != 2 or not cluster[0].isascii() or cluster[1] not in COMBINING_ACCENTS:
+        return None
+    return f"\\{COMBINING_ACCENTS[cluster[1]]}{{{cluster[0]}}}"
+
+
+def encode_unicode(text: str, math: bool = True) -> str:
     if text.isascii():
         return text
+    text = unicodedata.normalize("NFC", text)
     out = []
     for i, c in enumerate(text):
         before = text[i - 1] if i else ""
+        if unicodedata.combining(c) and out:  # an accent no precomposed letter has: with its letter
+            out[-1] = (
+                _latex_char(unicodedata.normalize("NFC", before + c), math=math) if before.isascii() else out[-1] + c
+            )
+            continue
         if c.isascii() or (before == "\\" and _escaping(text, i - 1)):  # `\é` is a command name: keep it
             out.append(c)
             continue
         # `--` next to a hyphen, a quote next to a quote, or `!`/`?` before `` would read as another mark
         beside = before + (text[i + 1] if i + 1 < len(text) else "")
-        out.append(_latex_char(c, pretty=not any(b in "-`'!?" for b in beside)))
+        out.append(_latex_char(c, pretty=not any(b in "-`'!?" for b in beside), math=math))
     return "".join(out)
 
 
@@ -125,7 +152,7 @@ def name_value(name: str, unicode: bool = False) -> str:
     text = re.sub(r"(?<![{\w])(an)(d)(?![\w}])", r"\1{}\2", text, flags=re.I)
     if unicode:
         return text
-    encoded = encode_unicode(text)
+    encoded = encode_unicode(text, math=False)
     # an encoded first letter ({\ss}) hides a lower-case von part from name splitting: keep UTF-8
     return encoded if parse_name(encoded).von == tuple(map(encode_unicode, parse_name(text).von)) else text
 

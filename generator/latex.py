@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from functools import lru_cache
 
 from pylatexenc.latex2text import LatexNodes2Text
@@ -155,7 +156,23 @@ def _literal_braces(prose: str) -> set[int]:
 
 
 _SPECIAL = re.compile(r"\\.|\\$|[%&#$~{}]", re.S)
-_LINE_BREAK = re.compile(r"(?<!\\)((?:\\\\)*)\\n(?![a-z])")  # `\n` pasted from JSON: starts no command
+_NEWLINE = re.compile(r"(?<!\\)((?:\\\\)*)\\(n[A-Za-z]*)")
+# LaTeX's own commands that start with n and that pylatexenc's tables lack
+_N_COMMANDS = {"newline", "noindent", "nobreak", "normalsize", "normalfont", "newpage", "nocite", "nopagebreak"}
+URL_ESCAPE = re.compile(r"\\([%#&_$])")  # DBLP and ADS escape these inside \url{...}; the link has none
+
+
+def _line_breaks(text: str) -> str:
+    """A `\\n` pasted from JSON or a program (`Deep\\nlearning`) is a line break, not a command:
+    `\\n` followed by letters that make no command LaTeX knows (`\\nu`, `\\newline` stay)."""
+    if "\\n" not in text:
+        return text
+
+    def one(match: re.Match) -> str:
+        word = match.group(2)
+        return match.group(0) if known(word) or word in _N_COMMANDS else f"{match.group(1)} {word[1:]}"
+
+    return "".join(f"${source}$" if is_math else _NEWLINE.sub(one, source) for is_math, source in segments(text))
 
 
 @lru_cache(maxsize=32768)
@@ -163,7 +180,7 @@ def prose_source(prose: str) -> str:
     """LaTeX for a piece of prose (no math): literal characters escaped, commands kept."""
     if not _SPECIAL.search(prose):
         return prose
-    prose = _LINE_BREAK.sub(r"\1 ", prose)
+    prose = _line_breaks(prose)
     literal = _literal_braces(prose) if "{" in prose or "}" in prose else ()
 
     def escape_one(match: re.Match) -> str:
@@ -305,6 +322,49 @@ SYMBOLS = {
     "@": "",
     "/": "",
 }
+# Combining accents and the LaTeX accent command that writes each (`h` + U+0304 -> `\\={h}`)
+COMBINING_ACCENTS = {
+    "\u0300": "`",
+    "\u0301": "'",
+    "\u0302": "^",
+    "\u0303": "~",
+    "\u0304": "=",
+    "\u0306": "u",
+    "\u0307": ".",
+    "\u0308": '"',
+    "\u030a": "r",
+    "\u030b": "H",
+    "\u030c": "v",
+    "\u0323": "d",
+    "\u0327": "c",
+    "\u0328": "k",
+    "\u0331": "b",
+}
+
+
+def _math_symbols() -> dict[str, str]:
+    """Characters that pylatexenc reads from a math command (`\\hbar` -> ħ), as `\\ensuremath{...}`:
+    how the BibTeX writer spells a Greek letter or math symbol that pdflatex cannot set as text."""
+    table: dict[str, str] = {}
+    for spec in _TEXT_CONTEXT.iter_macro_specs(categories=["latex-base", "advanced-symbols"]):
+        char, name = getattr(spec, "simplify_repl", None), spec.macroname
+        if isinstance(char, str) and len(char) == 1 and _mathematical(char) and name.isalpha() and name[:4] != "text":
+            table.setdefault(char, f"\\ensuremath{{\\{spec.macroname}}}")
+    return table
+
+
+def _mathematical(char: str) -> bool:
+    """A math symbol (∞, ∼, ≤), a Greek letter (α, Ω) or a letterlike symbol (ℓ, ℝ, ħ): not text
+    of another script (Cyrillic has text commands, `\\cyrp`, that are no math)."""
+    return (
+        unicodedata.category(char) == "Sm"
+        or unicodedata.name(char, "").startswith("GREEK")
+        or "\u2100" <= char <= "\u214f"
+        or char == "ħ"
+    )
+
+
+MATH_SYMBOLS = _math_symbols()
 _OWN_SYMBOLS = {**SYMBOLS, "textasciicircum": "^", "textbraceleft": "\\{", "textbraceright": "\\}"}
 _KEPT_STYLES = set(STYLE_TAGS) | {"textsc", "textrm", "textsf", "mbox"}
 _DECODE_HINTS = re.compile(r"[\\{}$~%]|[!?]`|``|''|--")
@@ -320,7 +380,7 @@ def from_latex(value: str) -> str:
     white space is collapsed as BibTeX does."""
     if _DECODE_HINTS.search(value):
         value = _BARE_PERCENT.sub(r"\\%", value)  # a bare % in a .bib value means a percent sign
-        value = _LINE_BREAK.sub(r"\1 ", value)
+        value = _line_breaks(value)
         value = "".join(_decode(walk(chunk)) if is_latex else chunk for is_latex, chunk in chunks(value))
     return _SPACES.sub(" ", value).strip()
 
@@ -401,6 +461,8 @@ def _decode_macro(node) -> str:
         return node_text(node)
     if name == "ensuremath" and arg is not None:
         return _decode_ensuremath(arg.latex_verbatim().strip("{}"))
+    if name == "url" and isinstance(arg, LatexGroupNode):  # the record holds the link as it is
+        return "\\url{" + URL_ESCAPE.sub(r"\1", "".join(n.latex_verbatim() for n in arg.nodelist)) + "}"
     if role in (KEEP, DROP, QUOTE) and name not in _KEPT_STYLES:
         inner = _argument_source(arg) if arg is not None and role != DROP else ""
         return f"“{inner}”" if role == QUOTE else inner

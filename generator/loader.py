@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -201,6 +202,8 @@ def _read_yaml(content: Content, path: Path, raw: bytes | None = None) -> Any:
             )
         )
         return None
+    if not unicodedata.is_normalized("NFC", text):  # every value, not only the validated text fields
+        text = unicodedata.normalize("NFC", text)
     try:
         data = yaml.load(text, Loader=RecordLoader)
     except yaml.YAMLError as error:
