@@ -9,7 +9,8 @@ Two records are the same paper when
   two publications), and at least one author's family name in common when both list authors.
 When an identifier and the title disagree (the same DOI on two different titles: a copy-paste slip
 in a .bib; or the same title with different DOIs), the two are kept apart and the disagreement is
-reported. A placeholder title ("Title", "TBD") identifies nothing.
+reported. A placeholder title ("Title", "TBD") identifies nothing, except the entry a record was
+imported from: the same cite key, the same placeholder and nothing that contradicts it.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class Identity:
     year: int | None
     type: str | None = None
     families: frozenset = frozenset()  # the authors' family names, folded
+    placeholder: str | None = None  # the title key when it is a placeholder ("tbd")
 
     @classmethod
     def of(cls, record: Mapping) -> Identity:
@@ -76,13 +78,15 @@ class Identity:
             doi, arxiv = None, arxiv or arxiv_doi.group(1)
         key = title_key(record.get("title") or "")
         families = frozenset(fold(parse_name(n).family) for n in record.get("authors", ()) if n != ET_AL)
+        placeholder = len(key) <= 2 or key in PLACEHOLDER_TITLES
         return cls(
             doi,
             re.sub(r"v\d+$", "", arxiv).lower() if arxiv else None,
-            key if len(key) > 2 and key not in PLACEHOLDER_TITLES else None,
+            None if placeholder else key,
             record.get("year"),
             record.get("type"),
             families,
+            key if placeholder else None,
         )
 
     def index_keys(self) -> list[tuple[str, str]]:
@@ -105,11 +109,7 @@ class Verdict:
 def compare(a: Identity, b: Identity) -> Verdict | None:
     """Whether two records are one paper (see the module's rules); None when they are unrelated."""
     shared = [name for name in ("doi", "arxiv") if getattr(a, name) and getattr(a, name) == getattr(b, name)]
-    differ = [
-        name
-        for name in ("doi", "arxiv")
-        if getattr(a, name) and getattr(b, name) and getattr(a, name) != getattr(b, name)
-    ]
+    differ = _differing(a, b)
     titles = a.title is not None and a.title == b.title
     if shared and titles:
         return Verdict(SAME, f"same {_names(shared)} and title", shared[0])
@@ -119,6 +119,21 @@ def compare(a: Identity, b: Identity) -> Verdict | None:
         return None
     why = _title_conflict(a, b, differ)
     return Verdict(CONFLICT, f"same title but {why}") if why else Verdict(SAME, "same title")
+
+
+def same_entry(entry: Identity, record: Identity) -> Verdict | None:
+    """An entry and the record that has its cite key, when the title is a placeholder: the same
+    entry imported again if the placeholder, identifiers, years and authors agree."""
+    if entry.placeholder is None or entry.placeholder != record.placeholder:
+        return None
+    if _title_conflict(entry, record, _differing(entry, record)):
+        return None
+    return Verdict(SAME, "same cite key and placeholder title")
+
+
+def _differing(a: Identity, b: Identity) -> list[str]:
+    """The identifiers both have, with different values."""
+    return [n for n in ("doi", "arxiv") if getattr(a, n) and getattr(b, n) and getattr(a, n) != getattr(b, n)]
 
 
 def _title_conflict(a: Identity, b: Identity, differ: list[str]) -> str | None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from .errors import EntryError
-from .identity import CONFLICT, SAME, Identity, IdentityIndex
+from .identity import CONFLICT, SAME, Identity, IdentityIndex, same_entry
 from .merge import COMBINE, FILL, OVERWRITE, merge
 from .names import ET_AL, fold, name_key, parse_name, slugify
 from .records import KEY_PATTERN, RESERVED_KEYS, Paper
@@ -89,7 +89,11 @@ class Intake:
             return self.fail(candidate.where, candidate.label, where + str(error), candidate.notes)
         record = paper.model_dump(exclude_defaults=True)
         notes = candidate.notes + notes + self.members.hints(paper)
-        related = self.index.related(Identity.of(record))
+        identity = Identity.of(record)
+        related = self.index.related(identity)
+        if not related and candidate.wanted_key in self.original:  # an entry imported before, by its key
+            verdict = same_entry(identity, self.index.identities[candidate.wanted_key])
+            related = {candidate.wanted_key: verdict} if verdict else {}
         same = [key for key, verdict in related.items() if verdict.kind == SAME]
         notes += [
             f"warning: not merged with {key} ({self.origin.get(key, key)}), {verdict.reason}: "
@@ -97,6 +101,14 @@ class Intake:
             for key, verdict in related.items()
             if verdict.kind == CONFLICT
         ]
+        by_id = [key for key in same if related[key].field != "title"]
+        if len(same) > 1 and len(by_id) == 1:  # an identifier and the title outweigh the title alone
+            notes += [
+                f"also the title of {key} ({self.origin.get(key, key)}), not merged with it"
+                for key in same
+                if key != by_id[0]
+            ]
+            same = by_id
         if len(same) > 1:
             found = " and ".join(f"{key} ({related[key].reason})" for key in same)
             return self.fail(

@@ -16,6 +16,7 @@ Records here are field dicts, as `Paper.model_dump(exclude_defaults=True)` gives
 from __future__ import annotations
 
 import copy
+import re
 
 from .names import ET_AL, fold, name_key, parse_name
 from .records import PAPER_KINDS
@@ -129,9 +130,19 @@ class _Merge:
             self.differs(kind, " ".join(new), " ".join(ours), f"links.{kind}")
 
     def authors(self, theirs: list[str]) -> None:
-        """A fuller list that starts with everyone an et-al. (or shorter) list names replaces it."""
+        """A fuller list that starts with everyone an et-al. (or shorter) list names replaces it,
+        each name in its fuller spelling (`Lee, Ann` stays, not `Lee, A.`); a name the fuller list
+        gives another first name keeps the old list beside it."""
         mine = self.result["authors"]
         if _covers(theirs, mine) and (mine[-1:] == [ET_AL] or len(theirs) > len(mine)):
+            kept = [n for n in mine if n != ET_AL]
+            if all(_initials(a) == _initials(b) for a, b in zip(kept, theirs)):
+                theirs = [_fuller(a, b) for a, b in zip(kept, theirs)] + list(theirs[len(kept) :])
+            elif self.mode == FILL:  # another first name: the record's list stays, the entry's is reported
+                self.differs("author", " and ".join(theirs), " and ".join(mine), "authors")
+                return
+            else:
+                self.differs("author", " and ".join(mine), " and ".join(theirs), "authors")
             self.result["authors"] = list(theirs)
             count = lambda names: f"{len([n for n in names if n != ET_AL])}{' et al.' if ET_AL in names else ''}"  # noqa: E731
             self.changes.notes.append(f"authors: the list of {count(theirs)} replaces the list of {count(mine)}")
@@ -210,6 +221,18 @@ def _covers(full: list[str], short: list[str]) -> bool:
     families = lambda names: [fold(parse_name(n).family) for n in names if n != ET_AL]  # noqa: E731
     named = families(short)
     return families(full)[: len(named)] == named
+
+
+def _initials(name: str) -> list[str]:
+    """The initials of a name's given names: `Ann-Marie` and `A.-M.` agree, `Ann` and `Bob` do not."""
+    given = to_plain(" ".join(parse_name(name).first))
+    return [word[0] for word in re.split(r"[\s.\-~]+", fold(given)) if word]
+
+
+def _fuller(mine: str, theirs: str) -> str:
+    """Of two spellings of one author, the one with the longer given names."""
+    letters = lambda name: len(re.sub(r"[\W_]", "", to_plain(" ".join(parse_name(name).first))))  # noqa: E731
+    return mine if letters(mine) > letters(theirs) else theirs
 
 
 def _follow_type(result: dict, incoming: dict) -> None:

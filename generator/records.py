@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -171,7 +171,9 @@ def bare_arxiv(value: str) -> str:
 
 
 def doi_url(doi: str) -> str:
-    return f"https://doi.org/{doi}"
+    """The resolver link, with what a URL cannot hold percent-encoded (`10.1/a#b` -> `10.1/a%23b`:
+    a bare `#` would cut the DOI at the fragment)."""
+    return "https://doi.org/" + quote(doi, safe="/;:()[].-_+=,@!$&'*~")
 
 
 def arxiv_url(arxiv: str, pdf: bool = False) -> str:
@@ -192,10 +194,31 @@ def _arxiv(value: str) -> str:
     return value
 
 
+def orcid_check_digit(digits: str) -> str:
+    """The check digit of an ORCID iD's first 15 digits (ISO 7064 MOD 11-2, as ORCID computes it)."""
+    total = 0
+    for digit in digits:
+        total = (total + int(digit)) * 2
+    check = (12 - total % 11) % 11
+    return "X" if check == 10 else str(check)
+
+
 def _orcid(value: str) -> str:
     value = re.sub(r"^https?://orcid\.org/", "", value.strip())
     if not re.fullmatch(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]", value):
         raise ValueError("must look like 0000-0002-1825-0097")
+    expected = orcid_check_digit(value.replace("-", "")[:15])
+    if value[-1] != expected:
+        raise PydanticCustomError(
+            "orcid_checksum",
+            "`{orcid}` fails the ORCID checksum: the check digit (last character) should be {expected}, not {found}",
+            {
+                "orcid": value,
+                "expected": expected,
+                "found": value[-1],
+                "hint": "a digit is probably mistyped; copy the iD from the person's orcid.org page",
+            },
+        )
     return value
 
 
@@ -359,6 +382,27 @@ class Paper(Record):
         return self
 
 
+def _photo(value: str) -> str:
+    """A member photo is a file of the site: pages load nothing from other hosts (no avatar service)."""
+    value = value.strip()
+    flat = value.replace("\\", "/")  # browsers read `/\host/x.jpg` as `//host/x.jpg`
+    if flat.startswith("//") or urlsplit(flat).netloc:
+        raise PydanticCustomError(
+            "photo_elsewhere",
+            "`{photo}` is on another host; a photo must be a file of the site (pages load nothing from other hosts)",
+            {
+                "photo": value,
+                "hint": "put the image in content/ (e.g. content/images/NAME.jpg) and give its path (/images/NAME.jpg)",
+            },
+        )
+    if urlsplit(flat).scheme:
+        raise ValueError(f"must be a path inside the site, not {urlsplit(flat).scheme}:")
+    return _url(value)
+
+
+Photo = Annotated[str, AfterValidator(_photo), WithJsonSchema({"type": "string", "pattern": _URL_PATTERN})]
+
+
 class Person(Record):
     """A lab member; `aliases` are the other spellings that appear in author lists."""
 
@@ -366,7 +410,7 @@ class Person(Record):
     aliases: list[Text] = []
     role: Text | None = None
     homepage: Url | None = None
-    photo: Url | None = None
+    photo: Photo | None = None
     orcid: Orcid | None = None
     scholar: Annotated[str, AfterValidator(_scholar)] | None = Field(
         None, description="Google Scholar profile: its URL or the user id in it (user=...)"

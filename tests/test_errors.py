@@ -126,6 +126,48 @@ def test_people_errors(content):
     )
 
 
+@pytest.mark.parametrize(
+    "photo",
+    ["https://gravatar.com/avatar/x.jpg", "http://example.org/me.png", "//gravatar.com/avatar/x", "/\\evil.org/x.jpg"],
+)
+def test_a_member_photo_on_another_host_is_refused(content, photo):
+    path = write(content, "people.yaml", f"- name: Yingfa Chen\n  aliases: ['Chen, Y.']\n  photo: '{photo}'\n")
+    assert errors(content) == [
+        f"{shown(path)}:3:3: error: photo: `{photo}` is on another host; a photo must be a file of the site "
+        "(pages load nothing from other hosts) (hint: put the image in content/ (e.g. content/images/NAME.jpg) "
+        "and give its path (/images/NAME.jpg))"
+    ]
+
+
+def test_a_member_photo_inside_the_site_is_fine(content):
+    write(content, "people.yaml", "- name: Yingfa Chen\n  aliases: ['Chen, Y.']\n  photo: /images/yingfa.jpg\n")
+    assert not [p for p in check(content).problems if p.severity == "error"]
+
+
+def test_an_orcid_with_a_wrong_check_digit_is_refused(content):
+    people = write(
+        content, "people.yaml", "- name: Yingfa Chen\n  aliases: ['Chen, Y.']\n  orcid: 0000-0000-0000-0000\n"
+    )
+    paper = write(
+        content,
+        "papers/member.yaml",
+        "title: Member paper\nauthors: ['Chen, Y.']\nyear: 2024\ntopics: [long-context]\n"
+        "orcids: {'Chen, Y.': 'https://orcid.org/0000-0002-1694-2339'}\n",
+    )
+    hint = "(hint: a digit is probably mistyped; copy the iD from the person's orcid.org page)"
+    assert sorted(errors(content)) == sorted(
+        [
+            f"{shown(people)}:3:3: error: orcid: `0000-0000-0000-0000` fails the ORCID checksum: "
+            f"the check digit (last character) should be 1, not 0 {hint}",
+            f"{shown(paper)}:5:10: error: orcids.Chen, Y.: `0000-0002-1694-2339` fails the ORCID checksum: "
+            f"the check digit (last character) should be X, not 9 {hint}",
+        ]
+    )
+    write(content, "people.yaml", "- name: Yingfa Chen\n  aliases: ['Chen, Y.']\n  orcid: 0000-0000-0000-0001\n")
+    write(content, "papers/member.yaml", paper.read_text().replace("2339", "233X"))
+    assert not [p for p in check(content).problems if p.severity == "error"]
+
+
 @pytest.mark.parametrize("name", ["Bad Key.yaml", "UPPER.yaml", "index.yaml", "../escape.yaml".replace("/", "_")])
 def test_bad_keys(content, name):
     path = write(content, f"papers/{name}", "title: A\n")

@@ -85,7 +85,7 @@ def test_published_version_merges_into_the_preprint_without_overwriting_its_titl
     assert (outcomes[5].status, outcomes[5].key) == ("merged", "pre")
     record = result.writes["pre"]
     assert record.title == "Stuffed Mamba: State Collapse in RNNs"  # the first entry's spelling
-    assert record.authors == ["Chen, Y.", "Zhang, X.", "Hu, S."]  # the full list replaces the et-al. one
+    assert record.authors == ["Chen, Yingfa", "Zhang, Xinrong", "Hu, S."]  # the full list, each name spelled fullest
     assert (record.type, record.venue, record.year, record.doi, record.arxiv) == (
         "conference",
         "COLM 2025",
@@ -110,6 +110,50 @@ def test_placeholder_titles_identify_nothing(title):
         f"@misc{{a, title = {{{title}}}, author = {{A, B}}}}\n@misc{{b, title = {{{title}}}, author = {{C, D}}}}\n"
     )
     assert [o.status for o in result.outcomes] == ["imported", "imported"]
+
+
+def test_an_entry_with_a_placeholder_title_imported_again_is_the_same_record():
+    text = "@misc{ph1, title = {Title}, author = {Foo, A}, year = 2020}\n@misc{ph3, title = {TBD}, author = {Foo, A}}\n"
+    first = run(text)
+    again = run(text, existing=first.writes)
+    assert [o.status for o in again.outcomes] == ["unchanged", "unchanged"] and not again.writes
+    assert "same cite key and placeholder title" in notes(again.outcomes[0])
+    # the key alone is not enough: another author under that key is another paper
+    other = run("@misc{ph1, title = {Title}, author = {Bar, B}, year = 2020}", existing=first.writes)
+    assert [o.status for o in other.outcomes] == ["imported"] and "ph1" not in other.writes
+
+
+THREE_VERSIONS = """
+@article{pre, title = {Sparse Kernels for Long Inputs}, author = {Lee, Ann and Kim, Bo}, year = {2023},
+  journal = {arXiv preprint arXiv:2302.11111}, eprint = {2302.11111}, archivePrefix = {arXiv}}
+@inproceedings{pub, title = {Sparse Kernels for Long Inputs}, author = {Lee, A. and Kim, B. and Park, C.},
+  booktitle = {Proceedings of X}, year = {2023}, doi = {10.1000/x1}}
+@inproceedings{pub2, title = {Sparse Kernels for Long Inputs}, author = {Lee, A. and Kim, B.},
+  booktitle = {Proceedings of Y}, year = {2023}, doi = {10.1000/y2}}
+"""
+
+
+def test_importing_a_file_again_changes_nothing_when_an_identifier_outweighs_a_title():
+    first = run(THREE_VERSIONS)
+    assert [o.status for o in first.outcomes] == ["imported", "merged", "imported"]
+    again = run(THREE_VERSIONS, existing=first.writes)
+    assert [o.status for o in again.outcomes] == ["unchanged"] * 3, [str(o) for o in again.outcomes]
+    assert "also the title of pub2" in notes(again.outcomes[0])
+
+
+def test_a_fuller_author_list_keeps_the_fuller_spelling_of_each_name():
+    record = run(THREE_VERSIONS).writes["pre"]
+    assert record.authors == ["Lee, Ann", "Kim, Bo", "Park, C."]
+
+
+def test_an_author_list_with_another_first_name_is_kept_beside_the_one_that_replaces_it():
+    result = run("""
+@article{a, title = {Other Paper}, author = {Lee, Ann and Kim, Bo}, journal = {J}, year = {2020}}
+@article{b, title = {Other Paper}, author = {Lee, Bob and Kim, Bo and Park, C.}, journal = {J}, year = {2020}}
+""")
+    record = result.writes["a"]
+    assert record.authors == ["Lee, Bob", "Kim, Bo", "Park, C."]
+    assert record.extra["author_2"] == "Lee, Ann and Kim, Bo"
 
 
 def test_a_merge_keeps_every_value_and_says_so():
