@@ -29,82 +29,81 @@ def _half_name(name: str) -> bool:
 
 
 def find_problems(library: Library, content: Content, identities: dict | None = None) -> list[Problem]:
-    """`identities`, kept by a session, holds each paper's record and Identity from the last
-    check: an unchanged record (the same object) is not dumped and parsed again."""
+    """Every finding, added to `content.problems`; the new ones are returned. `identities`, kept by
+    a session, holds each paper's record and Identity from the last check: an unchanged record (the
+    same object) is not dumped and parsed again."""
     found = len(content.problems)
     identities = {} if identities is None else identities
-
-    def report(path, loc, message, severity="error", hint=None):
-        content.problem(path, loc, message, hint, severity)
-
     index = IdentityIndex()
     for paper in sorted(library.papers, key=lambda p: p.key):
-        path = content.sources[paper.key]
-        record = paper.record
         known = identities.get(paper.key)
-        if known is None or known[0] is not record:
-            known = identities[paper.key] = (record, Identity.of(record.model_dump()))
-        identity = known[1]
-        for other, verdict in index.related(identity).items():
-            shown = content.display_path(content.sources[other])
-            if verdict.kind == SAME:
-                report(
-                    path,
-                    (verdict.field,),
-                    f"the same paper as {shown} ({verdict.reason})",
-                    hint="one paper, one record: merge the two files (labpubs import merges .bib duplicates)",
-                )
-            else:
-                report(
-                    path,
-                    (verdict.field,),
-                    f"not the same paper as {shown}, yet {verdict.reason}",
-                    "warning",
-                    "one of the two identifiers is probably wrong",
-                )
-        index.add(paper.key, identity)
-        if library.topics and not record.topics:
-            report(
+        if known is None or known[0] is not paper.record:
+            known = identities[paper.key] = (paper.record, Identity.of(paper.record.model_dump()))
+        _same_paper_twice(content, index, paper.key, known[1])
+        index.add(paper.key, known[1])
+        _record_warnings(content, library, paper.key, paper.record)
+    _members_without_papers(content, library)
+    return content.problems[found:]
+
+
+def _same_paper_twice(content: Content, index: IdentityIndex, key: str, identity: Identity) -> None:
+    """One paper in two records is an error; an identifier shared by two titles, a warning."""
+    path = content.sources[key]
+    for other, verdict in index.related(identity).items():
+        shown = content.display_path(content.sources[other])
+        if verdict.kind == SAME:
+            content.problem(
                 path,
-                (),
-                "the paper has no topic",
+                (verdict.field,),
+                f"the same paper as {shown} ({verdict.reason})",
+                "one paper, one record: merge the two files (labpubs import merges .bib duplicates)",
+            )
+        else:
+            content.problem(
+                path,
+                (verdict.field,),
+                f"not the same paper as {shown}, yet {verdict.reason}",
+                "one of the two identifiers is probably wrong",
                 "warning",
-                f"add `topics:` from topics.yaml, e.g. `{next(iter(library.topics))}`",
             )
-        abstract = (record.abstract or "").rstrip()
-        if abstract.endswith(("...", "…")) or (len(abstract) > 40 and abstract[-1].isalnum()):
-            report(
-                path, ("abstract",), "the abstract looks cut off", "warning", "copy the whole abstract from the paper"
-            )
-        split = next(
-            (
-                i
-                for i in range(1, len(record.authors))
-                if _half_name(record.authors[i - 1]) and _half_name(record.authors[i])
-            ),
-            None,
+
+
+def _record_warnings(content: Content, library: Library, key: str, record) -> None:
+    """What looks wrong in one record but may be right: no topic, a cut-off abstract, a name cut
+    at its comma, an author listed twice."""
+    path = content.sources[key]
+    if library.topics and not record.topics:
+        hint = f"add `topics:` from topics.yaml, e.g. `{next(iter(library.topics))}`"
+        content.problem(path, (), "the paper has no topic", hint, "warning")
+    abstract = (record.abstract or "").rstrip()
+    if abstract.endswith(("...", "…")) or (len(abstract) > 40 and abstract[-1].isalnum()):
+        content.problem(
+            path, ("abstract",), "the abstract looks cut off", "copy the whole abstract from the paper", "warning"
         )
-        if split is not None:
-            report(
-                path,
-                ("authors", split - 1),
-                f"`{record.authors[split - 1]}` and `{record.authors[split]}` look like one name cut at its comma",
-                "warning",
-                'quote "Last, First" names inside [...] lists: ["Chen, Yingfa", ...]',
-            )
-        keys = [name_key(n) for n in record.authors if n != ET_AL]
-        for position, key in enumerate(keys):
-            if key in keys[:position]:
-                report(path, ("authors", position), f"`{record.authors[position]}` is listed twice", "warning")
+    authors = record.authors
+    split = next((i for i in range(1, len(authors)) if _half_name(authors[i - 1]) and _half_name(authors[i])), None)
+    if split is not None:
+        content.problem(
+            path,
+            ("authors", split - 1),
+            f"`{authors[split - 1]}` and `{authors[split]}` look like one name cut at its comma",
+            'quote "Last, First" names inside [...] lists: ["Chen, Yingfa", ...]',
+            "warning",
+        )
+    keys = [name_key(n) for n in authors if n != ET_AL]
+    for position, name in enumerate(keys):
+        if name in keys[:position]:
+            content.problem(path, ("authors", position), f"`{authors[position]}` is listed twice", None, "warning")
+
+
+def _members_without_papers(content: Content, library: Library) -> None:
     position_of = {id(person): at for at, person in zip(content.people_at, content.people)}
     for member in library.members:
-        position = position_of[id(member.person)]
         if not member.papers:
-            report(
+            content.problem(
                 content.root / PEOPLE_FILE,
-                (position, "name"),
+                (position_of[id(member.person)], "name"),
                 f"member {member.name} has no papers",
-                "warning",
                 "check the spelling of the name in author lists, or add an alias",
+                "warning",
             )
-    return content.problems[found:]

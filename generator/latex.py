@@ -14,8 +14,11 @@ Record text is Unicode with a little inline LaTeX, as listings and .bib files wr
   BibTeX, and do not show; a brace that wraps no words (`{{ 7*7 }}`, a lone `{`) is a literal
   character and shows as written.
 - A bare `%`, `&`, `#` or `~` is literal text: an abstract that says "50% faster" is never cut
-  short by a LaTeX comment. A `\\n` that starts no command (`to\\nRank`, pasted from JSON) is a
-  line break: a space.
+  short by a LaTeX comment. A `\\n` before letters that make no command LaTeX knows
+  (`to\\nRank`, `Deep\\nlearning`, pasted from JSON) is a line break: a space.
+
+Why one module of ~480 lines: the rules above, the command table and the decoder are one
+definition of record text; most of the length is the tables (commands, symbols, accents).
 """
 
 from __future__ import annotations

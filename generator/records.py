@@ -3,6 +3,10 @@
 One model per record kind; the loader turns pydantic's errors into located problems.
 Text is stored as written (Unicode plus inline LaTeX such as `$\\infty$`), NFC-normalised
 so that a name typed two ways is one name.
+
+Why one module of ~460 lines: it is the one home of every fact about a record (types, venue
+fields, months, identifier patterns, link kinds) beside the models that use them; the validators
+are short functions, one per kind of value.
 """
 
 from __future__ import annotations

@@ -7,6 +7,10 @@ reaches pages only as escaped HTML: neither Markdown, attribute lists nor Jinja 
 it. Each paper's view, list entries and BibTeX are made once (`Pieces`) and shared by every page
 that shows the paper; how pages are put together is `assembly`'s docstring. One function below
 per page kind.
+
+Why one module of ~550 lines: the page kinds share the renderer's memo of pieces and its
+pagination, and each is a short function; split by page kind, each module would import the same
+half of this one.
 """
 
 from __future__ import annotations
