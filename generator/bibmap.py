@@ -383,14 +383,16 @@ def arxiv_id(fields: dict[str, str]) -> str | None:
     """The arXiv id from eprint + archivePrefix, al-folio's `arxiv`, the journal, an arXiv DOI or the URL."""
     prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").strip().lower()
     journal = fields.get("journal", "")
-    candidates = [fields["eprint"]] if prefix == "arxiv" and fields.get("eprint") else []
+    eprint = unescape_verbatim(fields.get("eprint", "")).strip()
+    # an eprint with no archivePrefix is arXiv's when it is written as arXiv writes its ids
+    candidates = [eprint] if prefix == "arxiv" or (not prefix and _ARXIV_ID.fullmatch(eprint)) else []
     candidates += [
         fields.get("arxiv", ""),
         journal,
         fields.get("howpublished", ""),
         fields.get("volume", "") if "corr" in journal.lower() else "",
         fields.get("url", "") if "arxiv.org" in fields.get("url", "") else "",
-        fields.get("doi", "") if re.search(r"10\.48550/arxiv\.", fields.get("doi", ""), re.I) else "",
+        fields.get("doi", "") if ARXIV_DOI.search(fields.get("doi", "")) else "",
     ]
     for text in candidates:
         match = _ARXIV_ID.search(unescape_verbatim(text or ""))

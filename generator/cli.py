@@ -142,6 +142,9 @@ def _online(args, run_command) -> int:
     client = Client(mailto=config.plugin.get("mailto"))
     try:
         run = run_command(content, client)
+    except online.UnknownMember as error:
+        print(f"labpubs {args.command}: {error}", file=sys.stderr)
+        return 2
     finally:
         client.close()
     for outcome in run.outcomes:

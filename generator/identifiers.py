@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from .records import ARXIV_DOI, ARXIV_PATTERN, DOI_PATTERN, bare_arxiv, bare_doi
 
-_DOI = re.compile(rf"(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?({DOI_PATTERN})", re.I)
+_DOI_URL = re.compile(r"https?://(?:dx\.)?doi\.org/", re.I)
+_DOI = re.compile(rf"(?:doi:\s*|{_DOI_URL.pattern})?({DOI_PATTERN})", re.I)
 _ARXIV = re.compile(
     rf"(?:arxiv:\s*|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/)?({ARXIV_PATTERN})(?:\.pdf)?", re.I
 )
@@ -33,6 +35,8 @@ class Identifier:
 def parse_identifier(text: str) -> Identifier:
     """The identifier a pasted text names; ValueError, saying why, when it names none."""
     text = text.strip()
+    if _DOI_URL.match(text):  # a DOI in a URL is percent-encoded (`10.1136%2Fx`): decoded once, here
+        text = unquote(text)
     if match := _DOI.fullmatch(text):
         doi = bare_doi(match.group(1))
         arxiv = ARXIV_DOI.fullmatch(doi)
@@ -43,7 +47,7 @@ def parse_identifier(text: str) -> Identifier:
         return Identifier("openalex", match.group(1).upper())
     if match := _DBLP.fullmatch(text):
         return Identifier("dblp", match.group(1))
-    if text.lower().startswith(("10.", "doi:", "https://doi.org", "http://doi.org", "http://dx.doi.org")):
+    if text.lower().startswith(("10.", "doi:")) or _DOI_URL.match(text):
         raise ValueError("not a DOI: a DOI is 10.<number>/<suffix>, without spaces")
     if re.match(r"(?i)(arxiv:|\d{4}\.)", text):
         raise ValueError("not an arXiv id: new ids are YYMM.NNNNN, old ones archive/YYMMNNN")

@@ -186,11 +186,13 @@ class MemberNames:
                 (self.loose[k] for k in _loose_keys(name) if k in self.loose), None
             )
             if member:
-                out.append(
-                    f"hint: {name!r} may be the member {member}: if so, add this spelling to their aliases "
-                    "in people.yaml"
-                )
+                out.append(alias_hint(name, member))
         return out
+
+
+def alias_hint(name: str, member: str) -> str:
+    """The one wording of "this author may be that member" (import, add, sync)."""
+    return f"hint: {name!r} may be the member {member}: if so, add this spelling to their aliases in people.yaml"
 
 
 def _loose_keys(name: str, full: bool = False) -> list[tuple[str, str]]:

@@ -108,10 +108,10 @@ class _Merge:
                 self.links(mine, key, _as_list(theirs))
             elif key not in mine or self.mode == OVERWRITE:
                 if mine.get(key) != theirs:
-                    self.changes.added.append(f"extra.{key}")
+                    self.changes.added.append(_label(name, key))
                 mine[key] = theirs
             elif not _same(mine[key], theirs) and key != "entrytype":
-                self.differs(key, theirs, mine[key], f"extra.{key}")
+                self.differs(key, theirs, mine[key], _label(name, key))
         if not mine:
             del self.result[name]
 
@@ -167,6 +167,12 @@ class _Merge:
         if result.get("date") and result.get("year") != result["date"].year:  # --update gave another year
             self.differs("date", result.pop("date").isoformat(), None)
         self.attach_orcids()
+        authors = result.get("authors", [])
+        if result.get("members") and authors and authors[-1] != ET_AL:  # `members` only beside an unknown list
+            self.changes.notes.append(
+                f"members {', '.join(result.pop('members'))} dropped: the author list is now complete "
+                "(a member the list spells another way needs that spelling in their aliases)"
+            )
         if self.mode != FILL:
             _tidy(result, self)
 
@@ -221,6 +227,11 @@ def _covers(full: list[str], short: list[str]) -> bool:
     families = lambda names: [fold(parse_name(n).family) for n in names if n != ET_AL]  # noqa: E731
     named = families(short)
     return families(full)[: len(named)] == named
+
+
+def _label(mapping: str, key: str) -> str:
+    """How a note names an entry of `extra` (`extra.volume`) or of `orcids` (`orcid of Chen, Yingfa`)."""
+    return f"orcid of {key}" if mapping == "orcids" else f"{mapping}.{key}"
 
 
 def _initials(name: str) -> list[str]:

@@ -14,12 +14,16 @@ from .client import IN_FLIGHT, Client, FetchError
 from .errors import EntryError
 from .identifiers import Identifier, parse_identifier
 from .identity import title_key
-from .intake import Candidate, Intake, Outcome, to_paper
+from .intake import Candidate, Intake, Outcome, alias_hint, to_paper
 from .loader import Content
 from .merge import FILL, merge
-from .names import ET_AL, fold, parse_name
+from .names import ET_AL, fold, name_key, parse_name
 from .records import Paper
 from .sources import crossref, dblp, openalex, orcid
+
+
+class UnknownMember(ValueError):
+    """`sync --member` names no member of people.yaml."""
 
 
 @dataclass
@@ -151,7 +155,11 @@ def sync(
     progress=None,
 ) -> Run:
     """Add the works that members' ORCID, OpenAlex and DBLP profiles list and the lab lacks."""
-    people = [p for p in content.people if not member or (p.slug or content.slug_of(p)) == member]
+    slugs = [content.slug_of(p) for p in content.people]
+    if member and member not in slugs:
+        known = ", ".join(slugs) if slugs else "none: people.yaml lists no one"
+        raise UnknownMember(f"no member with the slug {member!r} in people.yaml (the slugs: {known})")
+    people = [p for p in content.people if not member or content.slug_of(p) == member]
     jobs = [(p, kind) for p in people for kind in ("orcid", "openalex", "dblp") if getattr(p, kind)]
     intake = intake_for(content)
     results = fetch_all(jobs, lambda job: _works(client, *job, since), progress)
@@ -160,24 +168,42 @@ def sync(
         if isinstance(result, FetchError):
             intake.fail(where, person.name, str(result))
             continue
-        for label, data in result:
+        for label, data, spelling in result:
             if _excluded(data, label, exclude):
                 continue
-            if not data.get("authors"):
-                data["members"] = [person.slug or content.slug_of(person)]
-            intake.offer(Candidate(data, where, label))
+            notes = _link_member(data, person, content.slug_of(person), spelling)
+            outcome = intake.offer(Candidate(data, where, label, notes=notes))
+            outcome.notes[:] = dict.fromkeys(outcome.notes)  # the intake may give the same hint
     return Run(intake.outcomes, intake.writes)
 
 
-def _works(client: Client, person, kind: str, since: int | None) -> list[tuple[str, dict]]:
-    """(label, record fields) of every work a profile lists since a year."""
+def _link_member(data: dict, person, slug: str, spelling: str | None) -> list[str]:
+    """Link a work from a member's profile to the member: by `members` when its author list names
+    no one or ends in et al. (the record format's way); when the full list spells the member in
+    none of their people.yaml spellings, a hint to add that spelling to their aliases (the list
+    itself is never changed). `spelling` is the member's name as the profile's source writes it."""
+    authors = data.get("authors") or []
+    if not authors or authors[-1] == ET_AL:
+        data["members"] = [slug]
+        return []
+    theirs = {name_key(n) for n in [person.name, *person.aliases]}
+    if any(name_key(name) in theirs for name in authors):
+        return []
+    if spelling not in authors:  # the source did not say which author they are: their ORCID may
+        spelling = next((n for n, o in (data.get("orcids") or {}).items() if person.orcid and o == person.orcid), None)
+    return [alias_hint(spelling, person.name)] if spelling else []
+
+
+def _works(client: Client, person, kind: str, since: int | None) -> list[tuple[str, dict, str | None]]:
+    """(label, record fields, the member's name as the work spells it when known) of every work a
+    profile lists since a year."""
     if kind == "openalex":
         works = [
-            (f"OpenAlex {w.get('doi') or w['title'][:40]}", w)
-            for w in openalex.works_of(client, person.openalex, since)
+            (f"OpenAlex {w.get('doi') or w['title'][:40]}", w, spelling)
+            for w, spelling in openalex.works_of(client, person.openalex, since)
         ]
     elif kind == "dblp":
-        works = [(f"DBLP {key}", w) for key, w in dblp.works_of(client, person.dblp)]
+        works = [(f"DBLP {key}", w, spelling) for key, w, spelling in dblp.works_of(client, person.dblp)]
     else:
         works = []
         for identifier, data in orcid.works_of(client, person.orcid, since):
@@ -185,8 +211,9 @@ def _works(client: Client, person, kind: str, since: int | None) -> list[tuple[s
                 found = sources.fetch(client, identifier) if identifier else [data]
             except FetchError:  # the listed identifier is not found: ORCID's own data stands in
                 found = [data]
-            works += [(str(identifier) if identifier else f"ORCID {data.get('title', '')[:40]}", w) for w in found]
-    return [(label, w) for label, w in works if not since or (w.get("year") or since) >= since]
+            label = str(identifier) if identifier else f"ORCID {data.get('title', '')[:40]}"
+            works += [(label, w, None) for w in found]
+    return [(label, w, s) for label, w, s in works if not since or (w.get("year") or since) >= since]
 
 
 def _excluded(data: dict, label: str, exclude: set[str]) -> bool:

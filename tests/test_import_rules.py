@@ -403,3 +403,27 @@ def test_a_report_published_by_howpublished_keeps_its_venue():
 @pytest.mark.parametrize("bibtex, shown", [(r"graph{\rq}s", "graph’s"), (r"i.\ e.\@ so", "i. e. so")])
 def test_spacing_and_quote_commands(bibtex, shown):
     assert to_plain(run(f"@misc{{a, title = {{{bibtex}}}}}").writes["a"].title) == shown
+
+
+def test_members_beside_a_list_that_became_complete_are_dropped_with_a_note():
+    """`members` names members hidden in an unknown author list: once a merge completes the list,
+    the record would be invalid with it (a sync run used to crash on this)."""
+    from generator.merge import FILL, merge
+
+    merged, changes = merge({"title": "A", "members": ["yingfa-chen"]}, {"title": "A", "authors": ["Chen, Y."]}, FILL)
+    assert merged["authors"] == ["Chen, Y."] and "members" not in merged
+    assert any("members yingfa-chen dropped" in note for note in changes.summary())
+
+
+@pytest.mark.parametrize(
+    "fields, arxiv",
+    [
+        ("eprint = {2301.00001}", "2301.00001"),
+        ("eprint = {hep-th/9901001v2}", "hep-th/9901001v2"),
+        ("eprint = {PMC12345}, eprinttype = {pubmed}", None),
+        ("eprint = {12345}", None),
+    ],
+)
+def test_an_eprint_without_archive_prefix_is_an_arxiv_id_only_when_it_looks_like_one(fields, arxiv):
+    record = run(f"@misc{{a, title = {{A Paper}}, {fields}}}").writes["a"]
+    assert record.arxiv == arxiv

@@ -146,9 +146,26 @@ def test_an_arxiv_preprint_with_its_version_history(apis, content, tmp_path):
     (outcome,) = run.outcomes
     assert outcome.status == "imported", outcome
     paper = run.writes[outcome.key]
-    assert (paper.type, paper.venue, paper.arxiv) == ("preprint", "arXiv", "1605.08386")
+    assert (paper.type, paper.venue, paper.arxiv) == ("preprint", "arXiv", "1605.08386v1")  # the version asked for
     assert paper.links.pdf == ("https://arxiv.org/pdf/1605.08386",)
     assert paper.abstract and paper.year and paper.date and len(paper.authors) >= 1
+
+
+def test_a_versioned_arxiv_id_is_the_same_paper_as_the_record_of_the_unversioned_one(apis, content, tmp_path):
+    serve(
+        apis,
+        "/arxiv/query",
+        "arxiv/query_id_list_1605.08386.xml",
+        {"id_list": "1605.08386", "max_results": "1"},
+        kind=XML,
+    )
+    first = online.add(["arXiv:1605.08386"], load_content(content), client(tmp_path))
+    key = first.outcomes[0].key
+    assert first.writes[key].arxiv == "1605.08386"
+    (content / "papers" / f"{key}.yaml").write_text(f"title: '{first.writes[key].title}'\narxiv: '1605.08386'\n")
+    again = online.add(["arXiv:1605.08386v1"], load_content(content), client(tmp_path))
+    assert [(o.status, o.key) for o in again.outcomes] == [("merged", key)]
+    assert again.writes[key].arxiv == "1605.08386"  # the record's own value is kept (FILL)
 
 
 def test_an_old_style_arxiv_id(apis, content, tmp_path):
@@ -192,6 +209,18 @@ def test_an_existing_record_is_completed_never_overwritten(apis, content, tmp_pa
     assert path.read_text().startswith("# kept comment\n")
     updated = labpubs("add", "10.1136/jclinpath-2020-206745", "--update", "--content", str(content), cwd=tmp_path)
     assert updated.returncode == 0 and record(content, "mine")["venue"] == "Journal of Clinical Pathology"
+
+
+def test_the_note_of_a_completion_names_orcids_as_orcids(apis, content, tmp_path):
+    serve(apis, "/crossref/works/10.1038/s41586-020-2649-2", "crossref/works_10.1038_s41586-020-2649-2_REDUCED.json")
+    (content / "papers" / "numpy.yaml").write_text(
+        "title: Array programming with NumPy\ndoi: 10.1038/s41586-020-2649-2\n"
+    )
+    run = online.add(["10.1038/s41586-020-2649-2"], load_content(content), client(tmp_path))
+    (outcome,) = run.outcomes
+    assert outcome.status == "merged" and run.writes["numpy"].orcids["Millman, K. Jarrod"]
+    added = next(n for n in outcome.notes if n.startswith("added "))
+    assert "extra.Millman" not in added and "orcid of Millman, K. Jarrod" in added, added
 
 
 # --- enrich -----------------------------------------------------------------------------------------
@@ -319,6 +348,27 @@ def test_a_doi_with_angle_brackets_and_semicolons_is_sent_encoded(apis, content,
     assert request.path == "/crossref/works/" + doi and raw.endswith("%3C439::AID-JNR5%3E3.0.CO%3B2-G")
 
 
+def test_a_doi_url_is_percent_decoded_once_and_sent_encoded_once(apis, content, tmp_path):
+    serve(apis, "/crossref/works/10.1136/jclinpath-2020-206745", "crossref/works_10.1136_jclinpath-2020-206745.json")
+    doi = "10.1002/(SICI)1097-4547(19960215)43:4<439::AID-JNR5>3.0.CO;2-G"
+    serve(apis, "/crossref/works/" + doi, "crossref/works_10.1371_notarealdoi_404.txt", status=404, kind="text/plain")
+    urls = [
+        "https://doi.org/10.1136%2Fjclinpath-2020-206745",
+        "https://dx.doi.org/10.1002/%28SICI%291097-4547%2819960215%2943%3A4%3C439%3A%3AAID-JNR5%3E3.0.CO%3B2-G",
+        "https://doi.org/10.1000/a%20b",  # decoded, a DOI with a space: refused, never sent as a%2520b
+    ]
+    run = online.add(urls, load_content(content), client(tmp_path))
+    assert [o.status for o in run.outcomes] == ["imported", "failed", "failed"]
+    assert run.outcomes[0].label == "DOI 10.1136/jclinpath-2020-206745"
+    assert run.outcomes[1].reason == "not found at Crossref"
+    assert run.outcomes[2].reason.startswith("not a DOI")
+    raws = sorted(request.environ.get("RAW_URI") or request.environ["REQUEST_URI"] for request, _ in apis.log)
+    assert raws == [
+        "/crossref/works/10.1002/(SICI)1097-4547(19960215)43:4%3C439::AID-JNR5%3E3.0.CO%3B2-G",
+        "/crossref/works/10.1136/jclinpath-2020-206745",
+    ]
+
+
 def test_a_second_run_makes_no_request(apis, content, tmp_path):
     serve(apis, "/openalex/works/W2741809807", "openalex/works_W2741809807.json")
     first = labpubs("add", "W2741809807", "--dry-run", "--content", str(content), cwd=tmp_path)
@@ -433,6 +483,35 @@ def test_sync_reads_an_openalex_author_list(apis, content, tmp_path):
     paper = run.writes[outcome.key]
     assert paper.title.startswith("Effect of native oxide layers on copper thin-film tensile properties")
     assert apis.log[0][0].args["filter"] == "author.id:A5012345678"
+
+
+def test_sync_of_an_unknown_member_is_refused_with_the_known_slugs(apis, content, tmp_path):
+    run = labpubs("sync", "--member", "nobody", "--content", str(content), cwd=tmp_path)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "no member with the slug 'nobody' in people.yaml" in run.stderr
+    assert "yingfa-chen, xinrong-zhang, weilin-zhao" in run.stderr
+    assert "added" not in run.stdout and len(apis.log) == 0
+
+
+def test_sync_hints_at_the_spelling_of_a_member_that_their_profile_names(apis, content, tmp_path):
+    people = content / "people.yaml"
+    people.write_text(
+        people.read_text() + "- name: Michael D. Skarlinski\n  openalex: A5015270557\n- name: 徐迪\n  dblp: 95/7448-1\n"
+    )
+    serve(apis, "/openalex/works", "openalex/works_filter_title.search_effect-of-native-oxide-layers.json")
+    serve(apis, "/dblp/pid/95/7448-1.xml", "dblp/pid_95-7448-1.xml", kind="application/xml")
+    library = load_content(content)
+    openalex_run = online.sync(library, client(tmp_path), member="michael-d-skarlinski")
+    (outcome,) = openalex_run.outcomes
+    assert (
+        "hint: 'Skarlinski, Michael' may be the member Michael D. Skarlinski: if so, add this spelling to their "
+        "aliases in people.yaml"
+    ) in outcome.notes
+    dblp_run = online.sync(library, client(tmp_path), member=library.slug_of(library.people[-1]))
+    assert len(dblp_run.outcomes) == 8 and all(o.status == "imported" for o in dblp_run.outcomes)
+    hint = "hint: 'Xu, Di' may be the member 徐迪: if so, add this spelling to their aliases in people.yaml"
+    assert all(o.notes.count(hint) == 1 for o in dblp_run.outcomes)
+    assert all(not p.members for p in dblp_run.writes.values())  # a full author list: a hint, no silent link
 
 
 def test_an_arxiv_id_arxiv_does_not_know_and_a_work_without_a_title(apis, content, tmp_path):

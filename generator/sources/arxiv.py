@@ -22,7 +22,10 @@ def preprint(client: Client, arxiv_id: str) -> tuple[dict, str | None]:
     entry = feed.find("atom:entry", NS)
     if entry is None or entry.find("atom:title", NS) is None or _is_error(entry):
         raise FetchError(f"not found at arXiv ({arxiv_id})")
-    return fields(entry), entry.findtext("arxiv:doi", None, NS)
+    data = fields(entry)
+    if re.search(r"v\d+$", arxiv_id):  # the version asked for (identity reads every version as one paper)
+        data["arxiv"] = arxiv_id
+    return data, entry.findtext("arxiv:doi", None, NS)
 
 
 def with_published_version(client: Client, arxiv_id: str) -> list[dict]:

@@ -30,10 +30,20 @@ def record(client: Client, key: str) -> dict:
     return fields(found)
 
 
-def works_of(client: Client, pid: str) -> list[tuple[str, dict]]:
-    """(record key, record fields) of each record on a person's DBLP page."""
+def works_of(client: Client, pid: str) -> list[tuple[str, dict, str | None]]:
+    """(record key, record fields, the person's name as the record spells it) of each record on a
+    person's DBLP page."""
     person = client.xml("dblp", f"/pid/{pid}.xml")
-    return [(r.get("key", ""), fields(r)) for wrapper in person.findall("r") for r in wrapper]
+    return [(r.get("key", ""), fields(r), spelling(r, pid)) for wrapper in person.findall("r") for r in wrapper]
+
+
+def spelling(element: ET.Element, pid: str) -> str | None:
+    """The author of a record that is the person `pid` (DBLP marks each author with their pid), as
+    `fields` writes the name."""
+    for author in element.findall("author"):
+        if author.get("pid") == pid:
+            return from_display("".join(author.itertext()))
+    return None
 
 
 def fields(element: ET.Element) -> dict:

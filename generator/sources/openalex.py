@@ -27,8 +27,9 @@ def work(client: Client, work_id: str) -> dict:
     return fields(client.json("openalex", f"/works/{work_id}"))
 
 
-def works_of(client: Client, author_id: str, since: int | None = None) -> list[dict]:
-    """Every work OpenAlex lists for an author (an id such as A5048491430), newest first."""
+def works_of(client: Client, author_id: str, since: int | None = None) -> list[tuple[dict, str | None]]:
+    """(record fields, the author's name as the work spells it) of every work OpenAlex lists for an
+    author (an id such as A5048491430), newest first."""
     out, cursor = [], "*"
     condition = f"author.id:{author_id}" + (f",publication_year:>{since - 1}" if since else "")
     while cursor:
@@ -37,7 +38,7 @@ def works_of(client: Client, author_id: str, since: int | None = None) -> list[d
             "/works",
             {"filter": condition, "per-page": PAGE, "cursor": cursor, "sort": "publication_date:desc"},
         )
-        out += [fields(item) for item in page.get("results", [])]
+        out += [(fields(item), spelling(item, author_id)) for item in page.get("results", [])]
         cursor = (page.get("meta") or {}).get("next_cursor") if page.get("results") else None
     return out
 
@@ -96,6 +97,15 @@ def fields(item: dict) -> dict:
     return {k: v for k, v in data.items() if v}
 
 
+def spelling(item: dict, author_id: str) -> str | None:
+    """The author of a work that is the author `author_id`, as `fields` writes the name."""
+    for authorship in item.get("authorships") or []:
+        author = authorship.get("author") or {}
+        if (author.get("id") or "").rsplit("/", 1)[-1] == author_id and author.get("display_name"):
+            return from_display(author["display_name"])
+    return None
+
+
 def abstract(inverted: dict | None) -> str | None:
     """The abstract from OpenAlex's inverted index (word -> positions)."""
     if not inverted:
@@ -112,5 +122,5 @@ def _arxiv_id(item: dict) -> str | None:
         if match:
             return match.group(1)
     doi = item.get("doi") or ""
-    match = re.search(r"10\.48550/arxiv\.(.+)$", doi, re.I)
+    match = ARXIV_DOI.search(doi)
     return match.group(1) if match else None
