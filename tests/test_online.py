@@ -134,7 +134,8 @@ def test_a_doi_gives_a_whole_record(apis, content, tmp_path):
     assert load_content(content).problems == []
 
 
-def test_an_arxiv_preprint_with_its_version_history(apis, content, tmp_path):
+def serve_arxiv_1605(apis) -> None:
+    """arXiv's recorded answer for 1605.08386 (any version asked for: arXiv answers by the bare id)."""
     serve(
         apis,
         "/arxiv/query",
@@ -142,6 +143,10 @@ def test_an_arxiv_preprint_with_its_version_history(apis, content, tmp_path):
         {"id_list": "1605.08386", "max_results": "1"},
         kind=XML,
     )
+
+
+def test_an_arxiv_preprint_with_its_version_history(apis, content, tmp_path):
+    serve_arxiv_1605(apis)
     run = online.add(["arXiv:1605.08386v1"], load_content(content), client(tmp_path))
     (outcome,) = run.outcomes
     assert outcome.status == "imported", outcome
@@ -152,13 +157,7 @@ def test_an_arxiv_preprint_with_its_version_history(apis, content, tmp_path):
 
 
 def test_a_versioned_arxiv_id_is_the_same_paper_as_the_record_of_the_unversioned_one(apis, content, tmp_path):
-    serve(
-        apis,
-        "/arxiv/query",
-        "arxiv/query_id_list_1605.08386.xml",
-        {"id_list": "1605.08386", "max_results": "1"},
-        kind=XML,
-    )
+    serve_arxiv_1605(apis)
     first = online.add(["arXiv:1605.08386"], load_content(content), client(tmp_path))
     key = first.outcomes[0].key
     assert first.writes[key].arxiv == "1605.08386"
