@@ -8,11 +8,9 @@ fields, only freed of the escapes DBLP and others put in them (`10.1007/978\\_29
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import resources
 from urllib.parse import quote
 
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
@@ -30,6 +28,7 @@ from .records import (
     LINK_KINDS,
     MONTHS,
     PAPER_KINDS,
+    ads_journal,
     bare_arxiv,
     bare_doi,
 )
@@ -43,20 +42,6 @@ ALFOLIO_FILES = ("pdf", "supp", "poster", "slides")
 _ARXIV_ID = re.compile(ARXIV_PATTERN + r"(?!\d)")
 # al-folio's link fields and BibTeX's `url`, each a `links` kind of the record (`code_2`: a second one)
 _LINK_FIELD = re.compile(rf"({'|'.join(LINK_KINDS)})(?:_\d+)?")
-
-
-_ADS = json.loads(resources.files(__package__).joinpath("data/ads_journals.json").read_text("utf-8"))
-ADS_JOURNALS: dict[str, str] = {
-    **_ADS["journals"],
-    **{alias: _ADS["journals"][macro] for alias, macro in _ADS["aliases"].items()},
-}
-_ONE_MACRO = re.compile(r"\{?\s*\\([A-Za-z]+)\s*(?:\{\})?\s*\}?")
-
-
-def ads_journal(value: str) -> str | None:
-    """The journal an ADS export names by macro (`journal = {\\apj}`): its name as ADS lists it."""
-    match = _ONE_MACRO.fullmatch(value.strip())
-    return ADS_JOURNALS.get(match.group(1)) if match else None
 
 
 @dataclass

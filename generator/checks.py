@@ -11,6 +11,7 @@ from .identity import SAME, Identity, IdentityIndex
 from .library import Library
 from .loader import PEOPLE_FILE, Content
 from .names import ET_AL, name_key
+from .records import ads_journal
 
 # Scripts written without a space between family and given name (Han, kana, Hangul syllables).
 _UNSPACED_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -69,8 +70,8 @@ def _same_paper_twice(content: Content, index: IdentityIndex, key: str, identity
 
 
 def _record_warnings(content: Content, library: Library, key: str, record) -> None:
-    """What looks wrong in one record but may be right: no topic, a cut-off abstract, a name cut
-    at its comma, an author listed twice."""
+    """What looks wrong in one record but may be right: no topic, a cut-off abstract, an ADS
+    journal macro for a venue, a name cut at its comma, an author listed twice."""
     path = content.sources[key]
     if library.topics and not record.topics:
         hint = f"add `topics:` from topics.yaml, e.g. `{next(iter(library.topics))}`"
@@ -79,6 +80,15 @@ def _record_warnings(content: Content, library: Library, key: str, record) -> No
     if abstract.endswith(("...", "…")) or (len(abstract) > 40 and abstract[-1].isalnum()):
         content.problem(
             path, ("abstract",), "the abstract looks cut off", "copy the whole abstract from the paper", "warning"
+        )
+    journal = ads_journal(record.venue or "")
+    if journal:
+        content.problem(
+            path,
+            ("venue",),
+            f"the venue `{record.venue}` is ADS's macro for the {journal}; pages and BibTeX would print it as is",
+            f"write the journal's name: `venue: {journal}` (labpubs import does this for ADS exports)",
+            "warning",
         )
     authors = record.authors
     split = next((i for i in range(1, len(authors)) if _half_name(authors[i - 1]) and _half_name(authors[i])), None)

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from importlib import resources
 from typing import Annotated, Literal
 from urllib.parse import quote, urlsplit
 
@@ -172,6 +174,20 @@ def bare_arxiv(value: str) -> str:
     """An arXiv id without `arXiv:`, its URL or `.pdf`: `https://arxiv.org/abs/2402.13718v2` -> `2402.13718v2`."""
     value = re.sub(r"^(arxiv:\s*|https?://(www\.|export\.)?arxiv\.org/(abs|pdf)/)", "", value.strip(), flags=re.I)
     return re.sub(r"\.pdf$", "", value)
+
+
+_ADS = json.loads(resources.files(__package__).joinpath("data/ads_journals.json").read_text("utf-8"))
+ADS_JOURNALS: dict[str, str] = {
+    **_ADS["journals"],
+    **{alias: _ADS["journals"][macro] for alias, macro in _ADS["aliases"].items()},
+}
+_ONE_MACRO = re.compile(r"\{?\s*\\([A-Za-z]+)\s*(?:\{\})?\s*\}?")
+
+
+def ads_journal(value: str) -> str | None:
+    """The journal an ADS export names by macro (`journal = {\\apj}`): its name as ADS lists it."""
+    match = _ONE_MACRO.fullmatch(value.strip())
+    return ADS_JOURNALS.get(match.group(1)) if match else None
 
 
 def doi_url(doi: str) -> str:

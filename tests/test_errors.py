@@ -226,6 +226,17 @@ def test_duplicate_titles_match_across_accents_and_unicode_forms(content):
     assert found.startswith(f"{shown(b)}:1:1: error: title: the same paper as {shown(a)} (same title)")
 
 
+def test_a_venue_that_is_an_ads_journal_macro_is_a_warning_with_the_name(content):
+    path = write(
+        content, "papers/ads.yaml", "title: Lyman Alpha\ntype: journal\nvenue: \\mnras\ntopics: [long-context]\n"
+    )
+    assert [w for w in warnings(content) if "venue" in w] == [
+        f"{shown(path)}:3:1: warning: venue: the venue `\\mnras` is ADS's macro for the Monthly Notices of the RAS; "
+        "pages and BibTeX would print it as is (hint: write the journal's name: `venue: Monthly Notices of the RAS` "
+        "(labpubs import does this for ADS exports))"
+    ]
+
+
 def test_warnings_do_not_fail_but_are_reported(content):
     path = write(
         content,
