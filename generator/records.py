@@ -50,27 +50,15 @@ class PaperKind:
     schema_venue: str  # schema.org type of the venue (`isPartOf`)
 
 
+# A conference paper and a workshop paper are written alike everywhere; only `type` tells them apart
+_PROCEEDINGS = PaperKind(
+    "inproceedings", "booktitle", "paper-conference", True, "citation_conference_title", "CPAPER", "CreativeWorkSeries"
+)
 PAPER_KINDS = {
-    "conference": PaperKind(
-        "inproceedings",
-        "booktitle",
-        "paper-conference",
-        True,
-        "citation_conference_title",
-        "CPAPER",
-        "CreativeWorkSeries",
-    ),
+    "conference": _PROCEEDINGS,
     "journal": PaperKind("article", "journal", "article-journal", True, "citation_journal_title", "JOUR", "Periodical"),
     "preprint": PaperKind("misc", "howpublished", "article", False, "citation_journal_title", "UNPB", "Periodical"),
-    "workshop": PaperKind(
-        "inproceedings",
-        "booktitle",
-        "paper-conference",
-        True,
-        "citation_conference_title",
-        "CPAPER",
-        "CreativeWorkSeries",
-    ),
+    "workshop": _PROCEEDINGS,
     "book": PaperKind("book", "publisher", "book", False, "citation_publisher", "BOOK", "CreativeWorkSeries"),
     "chapter": PaperKind("incollection", "booktitle", "chapter", True, "citation_inbook_title", "CHAP", "Book"),
     "thesis": PaperKind(

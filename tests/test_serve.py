@@ -29,6 +29,29 @@ def fetch(url: str) -> str | None:
         return None
 
 
+def mkdocs_serve(project: Path, port: int, *extra: str) -> subprocess.Popen:
+    """The real `mkdocs serve` of a project, on a port of this machine."""
+    command = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "serve",
+        *extra,
+        "-a",
+        f"127.0.0.1:{port}",
+        "-f",
+        str(project / "mkdocs.yml"),
+    ]
+    return subprocess.Popen(
+        command,
+        cwd=project,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+
+
 def wait_for(predicate, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -42,14 +65,7 @@ def test_serve_reloads_after_a_record_is_edited(tmp_path):
     project = copy_project(tmp_path)
     port = free_port()
     url = f"http://127.0.0.1:{port}/papers/workshop/"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", "-f", str(project / "mkdocs.yml")],
-        cwd=project,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
+    server = mkdocs_serve(project, port)
     try:
         assert wait_for(lambda: "Many Hands Make Light Kernels" in (fetch(url) or ""), 60), "serve did not start"
         record = project / "content" / "papers" / "workshop.yaml"
@@ -161,24 +177,7 @@ def test_dirty_serve_shows_added_deleted_and_renamed_people_on_the_next_reload(t
     project = copy_project(tmp_path)
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs",
-            "serve",
-            "--dirty",
-            "-a",
-            f"127.0.0.1:{port}",
-            "-f",
-            str(project / "mkdocs.yml"),
-        ],
-        cwd=project,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
+    server = mkdocs_serve(project, port, "--dirty")
     try:
         assert wait_for(lambda: fetch(base + "papers/undated/") is not None, 60), "serve did not start"
         add_record(project)
