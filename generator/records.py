@@ -119,10 +119,16 @@ MIN_YEAR = 1900
 MAX_YEAR = datetime.date.today().year + 2  # accepted and forthcoming papers; not in the JSON Schema
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # tab and newline are white space
+
+
 def _text(value: str) -> str:
     value = unicodedata.normalize("NFC", value).strip()
     if not value:
         raise ValueError("must not be empty")
+    control = _CONTROL.search(value)
+    if control:  # the feed (XML) and front matter (YAML) cannot hold them
+        raise ValueError(f"holds the control character U+{ord(control.group()):04X}; delete it (it prints nothing)")
     for candidate in MATH.finditer(value):
         if not balanced(candidate.group(1)):
             raise ValueError(
@@ -292,6 +298,15 @@ Orcid = Annotated[str, AfterValidator(_orcid), WithJsonSchema({"type": "string",
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
+def _extra(fields: dict[str, str]) -> dict[str, str]:
+    """`entrytype` is written as `@entrytype{`: a BibTeX entry type (letters) or nothing."""
+    if "entrytype" in fields and not re.fullmatch(r"[A-Za-z]+", fields["entrytype"]):
+        raise ValueError(
+            f"extra.entrytype `{fields['entrytype']}` is not a BibTeX entry type (letters only, e.g. misc)"
+        )
+    return fields
+
+
 class Record(BaseModel):
     # numbers are fine as text (`title: 1984`, an ORCID typed as digits gets the ORCID message)
     model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
@@ -366,7 +381,7 @@ class Paper(Record):
     links: Links = Field(Links(), description="http(s) URLs or paths inside the site")
     award: Text | None = None
     selected: bool = Field(False, description="Shown on the home page")
-    extra: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")], Text] = Field(
+    extra: Annotated[dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")], Text], AfterValidator(_extra)] = Field(
         {}, description="BibTeX fields with no place above (volume, pages, ...); written back to BibTeX"
     )
 

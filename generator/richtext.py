@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from xml.etree import ElementTree
 
 from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup, escape
@@ -106,12 +107,37 @@ _ORDINARY = re.compile(r"<mo>(&#x0221E;|&#x02202;|&#x02207;|&#x02205;|&#x02113;|
 _URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 
 
+_MATHML = "{http://www.w3.org/1998/Math/MathML}"
+_MATHML_ELEMENTS = set(
+    "math mrow mi mn mo ms mtext mspace msub msup msubsup mfrac msqrt mroot mstyle merror mpadded mphantom "
+    "mfenced menclose munder mover munderover mtable mtr mtd mlabeledtr mmultiscripts mprescripts none "
+    "semantics annotation".split()
+)
+
+
+def _only_mathml(mathml: str) -> bool:
+    """Whether latex2mathml's output is MathML elements with harmless attributes only, and nothing
+    a formula's text could have smuggled in (`$\\text{<img onerror=...>}$`)."""
+    try:
+        root = ElementTree.fromstring(mathml)
+    except ElementTree.ParseError:
+        return False
+    return all(
+        element.tag.startswith(_MATHML)
+        and element.tag[len(_MATHML) :] in _MATHML_ELEMENTS
+        and not any(name.lower().startswith("on") or "href" in name.lower() for name in element.attrib)
+        for element in root.iter()
+    )
+
+
 @lru_cache(maxsize=4096)
 def math_to_mathml(source: str) -> str | None:
     """MathML for one inline formula, or None when latex2mathml cannot read it."""
     try:
         mathml = latex_to_mathml(source)
     except Exception:  # latex2mathml raises many kinds; a formula must never break a page
+        return None
+    if not _only_mathml(mathml):  # latex2mathml copies \\text{...} into <mtext> unescaped
         return None
     # the LaTeX as `alttext`: what a screen reader without MathML support reads out
     mathml = mathml.replace("<math ", f'<math alttext="{escape(source)}" ', 1)

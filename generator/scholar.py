@@ -115,7 +115,9 @@ def json_ld(paper: Publication, url: str, author_url, site_url: str | None) -> s
         data["abstract"] = to_plain(record.abstract)
     if paper.topics:
         data["keywords"] = [to_plain(t.topic.title) for t in paper.topics]
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    # inside <script>, `<!--` and `<script` change how HTML reads what follows, not only `</`:
+    # JSON's own escapes for < > & keep the text the same and the markup out
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _ris_line(tag: str, value: str) -> str:

@@ -87,11 +87,13 @@ class Session:
 
     def pieces(self, paper: Publication, options) -> dict:
         """The rendered pieces of one paper, from the last build when nothing they show changed."""
+        # everything of the people and topics a piece may show: a member's whole record (an ORCID
+        # reaches the JSON-LD), each topic's whole record
         signature = (
             options,
-            tuple((a.slug, a.name, a.is_member) for a in paper.authors),
-            tuple((a.slug, a.name) for a in paper.members),
-            tuple((t.slug, t.topic.title) for t in paper.topics),
+            tuple((a.slug, a.name, a.is_member, a.person) for a in paper.authors),
+            tuple((a.slug, a.name, a.person) for a in paper.members),
+            tuple((t.slug, t.topic) for t in paper.topics),
         )
         cached = self.rendered.get(paper.key)
         if cached and cached[0][0] is paper.record and cached[0][1:] == signature:

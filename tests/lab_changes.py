@@ -33,6 +33,15 @@ def edit_people(project: Path) -> None:
     replace(project / "content/people.yaml", "role: Research engineer", "role: Staff engineer")
 
 
+def add_member_orcid(project: Path) -> None:
+    """A member's ORCID reaches their papers' JSON-LD (`sameAs`), not only their own page."""
+    replace(
+        project / "content/people.yaml",
+        "role: Master's student",
+        "role: Master's student\n  orcid: 0000-0001-5109-3700",
+    )
+
+
 def edit_topics(project: Path) -> None:
     replace(project / "content/topics.yaml", "title: Efficiency", "title: Efficient systems")
 
@@ -54,7 +63,17 @@ def add_record(project: Path) -> None:
     (project / "content/papers/journal-copy.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-CHANGES = [edit_record, edit_template, edit_config, edit_people, edit_topics, edit_page, delete_record, add_record]
+CHANGES = [
+    edit_record,
+    edit_template,
+    edit_config,
+    edit_people,
+    add_member_orcid,
+    edit_topics,
+    edit_page,
+    delete_record,
+    add_record,
+]
 
 
 def files(site: Path) -> dict[str, bytes]:

@@ -337,3 +337,17 @@ def test_the_schema_catches_what_editors_should_flag(record):
     paper = json_schemas()["paper.schema.json"]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(record, paper)
+
+
+def test_a_control_character_in_text_is_refused_where_it_stands(content):
+    """The feed (XML) and generated front matter (YAML) cannot hold one; it prints nothing anyway."""
+    path = write(content, "papers/bell.yaml", 'title: "A bell\\a here"\n')
+    (found,) = errors(content)
+    assert found.startswith(f"{shown(path)}:1:1: error: title: ") and "control character U+0007" in found
+
+
+def test_an_entry_type_that_is_not_one_is_refused(content):
+    """`extra.entrytype` is written as `@entrytype{`: anything but letters would write BibTeX."""
+    path = write(content, "papers/inject.yaml", 'title: A\nextra:\n  entrytype: "misc{injected, note = {x}}"\n')
+    (found,) = errors(content)
+    assert found.startswith(f"{shown(path)}:") and "extra" in found and "not a BibTeX entry type" in found

@@ -47,6 +47,7 @@ def test_no_markup_from_content_becomes_markup(site):
         for script in soup.find_all("script"):
             if script.get("type") == "application/ld+json":  # data, not code: it must parse, </ escaped
                 assert "</" not in script.string and json.loads(script.string), path
+                assert "<" not in script.string, path  # `<!--<script` would hide the rest of the page
             else:
                 assert "alert" not in script.get_text(), path
         for tag in soup.find_all(True):
