@@ -91,7 +91,7 @@ class Page:
         return front_matter({**self.meta, "labpubs": self.head} if self.head else self.meta) + body
 
 
-def expand_markers(markdown: str, page_path: str, fragments: dict[str, str], prefix: str) -> str:
+def expand_markers(markdown: str, fragments: dict[str, str], prefix: str) -> str:
     """Replace `<!-- labpubs:NAME -->` markers of a hand-written page with generated lists; `prefix`
     is the page's `root_prefix`."""
     if "<!-- labpubs:" not in markdown:

@@ -57,7 +57,8 @@ def read_config(path: str | Path = "mkdocs.yml") -> SiteConfig:
     theme = data.get("theme") or {}
     return SiteConfig(
         site_name=data.get("site_name") or SiteConfig.site_name,
-        site_url=data.get("site_url"),
+        # as MkDocs does: a site under a path (`https://x.org/lab`) keeps it in every absolute URL
+        site_url=(data["site_url"].rstrip("/") + "/") if data.get("site_url") else None,
         use_directory_urls=data.get("use_directory_urls", True),
         docs_dir=data.get("docs_dir", "docs"),
         language=(theme.get("language") if isinstance(theme, dict) else None) or "en",

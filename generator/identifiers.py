@@ -20,7 +20,6 @@ _DBLP = re.compile(
     r"((?:conf|journals|books|phd|series|reference|tr|ms|persons|homepages|www|corr)/[^\s?#]+?)"
     r"(?:\.(?:html|xml|bib))?"
 )
-_ORCID = re.compile(r"(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])")
 
 
 @dataclass(frozen=True)
@@ -52,10 +51,3 @@ def parse_identifier(text: str) -> Identifier:
     if re.match(r"(?i)(arxiv:|\d{4}\.)", text):
         raise ValueError("not an arXiv id: new ids are YYMM.NNNNN, old ones archive/YYMMNNN")
     raise ValueError("not a DOI, an arXiv id, an OpenAlex work (W123...) or a DBLP record key (conf/.../...)")
-
-
-def parse_orcid(text: str) -> str:
-    match = _ORCID.fullmatch(text.strip())
-    if not match:
-        raise ValueError("not an ORCID iD (0000-0002-1825-0097)")
-    return match.group(1)

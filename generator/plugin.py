@@ -234,7 +234,7 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         head = self.assembly.head(path) if self.assembly else None
         if head is not None:
             page.meta["labpubs"] = head
-        return expand_markers(markdown, path, self.fragments, root_prefix(path, self.options.use_directory_urls))
+        return expand_markers(markdown, self.fragments, root_prefix(path, self.options.use_directory_urls))
 
     def on_page_content(self, html: str, /, *, page, config, files) -> str | None:
         if page.file.src_uri in self.from_cache:

@@ -95,7 +95,6 @@ def cite_section(refs: list[tuple[str, str]], words: Words | None = None) -> Mar
 class Rendered:
     pages: list[Page]
     fragments: dict[str, str]  # lists hand-written pages embed with `<!-- labpubs:NAME -->`
-    csl: dict[str, dict]  # each paper's CSL-JSON item, by key
 
 
 def render(
@@ -113,7 +112,7 @@ def render(
     pages = publication_pages(r) + paper_pages(r) + [feed(r)] + people_pages(r) + topic_pages(r) + year_pages(r)
     r.session.forget_papers_except(set(r.views))
     r.session.bodies = r.bodies
-    return Rendered(pages, fragments(r), r.csl)
+    return Rendered(pages, fragments(r))
 
 
 class Renderer:

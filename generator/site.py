@@ -24,7 +24,6 @@ class Site:
     pages: list[Page]
     fragments: dict[str, str]
     warnings: list[Problem]
-    csl: dict[str, dict]  # each paper's CSL-JSON item, by key
 
 
 def check(content_dir: str | Path, session: Session | None = None) -> Library:
@@ -49,4 +48,4 @@ def generate(
     session = session or Session()
     library = check(content_dir, session)
     rendered = render(library, options, session, on_csl)
-    return Site(library, rendered.pages, rendered.fragments, list(library.problems), rendered.csl)
+    return Site(library, rendered.pages, rendered.fragments, list(library.problems))

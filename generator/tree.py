@@ -44,7 +44,7 @@ def write_tree(site: Site, content: Path, out: Path, options) -> str | None:
         if source.suffix == ".md":
             prefix = root_prefix(rel, options.use_directory_urls, options.source_links)
             target.write_text(
-                expand_markers(source.read_text(encoding="utf-8"), rel, site.fragments, prefix), encoding="utf-8"
+                expand_markers(source.read_text(encoding="utf-8"), site.fragments, prefix), encoding="utf-8"
             )
         else:
             shutil.copy2(source, target)

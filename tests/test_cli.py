@@ -39,3 +39,15 @@ def test_generate_refuses_to_replace_a_folder_it_did_not_write(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     run = labpubs("generate", "--out", str(tmp_path))
     assert run.returncode == 2 and (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_generate_keeps_the_path_of_a_site_url_without_a_trailing_slash(tmp_path):
+    """MkDocs adds the slash to `site_url`; `generate` reads mkdocs.yml itself and must too, or
+    og:url, JSON-LD and citation_pdf_url lose `/lab` while the feed keeps it."""
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: Lab\nsite_url: https://x.org/lab\n")
+    docs = tmp_path / "docs"
+    run = labpubs("generate", "--content", str(FIXTURE), "--out", str(docs), "--config", str(config))
+    assert run.returncode == 0, run.stderr
+    page = (docs / "papers" / "infbench.md").read_text(encoding="utf-8")
+    assert "https://x.org/lab/papers/infbench/" in page and "https://x.org/papers/" not in page
