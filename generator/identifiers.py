@@ -31,6 +31,18 @@ class Identifier:
         return {"doi": "DOI ", "arxiv": "arXiv:", "openalex": "OpenAlex ", "dblp": "DBLP "}[self.kind] + self.value
 
 
+def id_in_link(url: str) -> Identifier | None:
+    """The DOI or arXiv id (without its version) a link names: a doi.org link, arXiv's own DOI, an
+    arXiv abs or pdf page; None for any other link. How the sources read the links they list."""
+    try:
+        found = parse_identifier(url)
+    except ValueError:
+        return None
+    if found.kind == "arxiv":
+        return Identifier("arxiv", re.sub(r"v\d+$", "", found.value))
+    return found if found.kind == "doi" else None
+
+
 def parse_identifier(text: str) -> Identifier:
     """The identifier a pasted text names; ValueError, saying why, when it names none."""
     text = text.strip()

@@ -528,3 +528,22 @@ def test_an_arxiv_id_arxiv_does_not_know_and_a_work_without_a_title(apis, conten
         "the answer for DOI 10.1023/a:1007154515475 gives no title: there is no record to make of it",
     ]
     assert not run.writes
+
+
+@pytest.mark.parametrize(
+    "url, found",
+    [
+        ("https://doi.org/10.1038/s41586-020-2649-2", ("doi", "10.1038/s41586-020-2649-2")),
+        ("https://doi.org/10.48550/arXiv.2402.13718", ("arxiv", "2402.13718")),
+        ("https://arxiv.org/abs/2402.13718v3", ("arxiv", "2402.13718")),
+        ("http://arxiv.org/pdf/2402.13718v2.pdf", ("arxiv", "2402.13718")),  # DBLP lists these too
+        ("https://arxiv.org/abs/hep-th/9901001", ("arxiv", "hep-th/9901001")),
+        ("https://openalex.org/W2741809807", None),
+        ("https://github.com/example/code", None),
+    ],
+)
+def test_the_sources_read_ids_in_links_one_way(url, found):
+    from generator.identifiers import id_in_link
+
+    result = id_in_link(url)
+    assert (result.kind, result.value) == found if found else result is None

@@ -10,7 +10,7 @@ from datetime import date
 
 from ..client import Client, FetchError
 from ..merge import COMBINE, merge
-from ..records import arxiv_url
+from ..records import arxiv_url, bare_arxiv
 from . import crossref, from_display, record_text
 
 NS = {"atom": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/atom"}
@@ -41,7 +41,7 @@ def with_published_version(client: Client, arxiv_id: str) -> list[dict]:
 
 def fields(entry: ET.Element) -> dict:
     """Record fields from one Atom entry of the arXiv API."""
-    identifier = re.sub(r"^https?://arxiv\.org/abs/", "", entry.findtext("atom:id", "", NS).strip())
+    identifier = bare_arxiv(entry.findtext("atom:id", "", NS))
     arxiv_id = re.sub(r"v\d+$", "", identifier)
     published = entry.findtext("atom:published", "", NS)[:10]
     data: dict = {

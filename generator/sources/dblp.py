@@ -8,7 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from ..client import Client, FetchError
-from ..records import ARXIV_DOI, bare_doi
+from ..identifiers import id_in_link
 from . import from_display, record_text
 
 TYPES = {
@@ -67,13 +67,12 @@ def fields(element: ET.Element) -> dict:
     links = []
     for ee in element.findall("ee"):
         url = (ee.text or "").strip()
-        doi = bare_doi(url) if "doi.org/" in url else None
-        arxiv = ARXIV_DOI.fullmatch(doi or "") or re.search(r"arxiv\.org/abs/([^\s/?#]+?)(?:v\d+)?$", url)
-        if arxiv:
-            data["arxiv"] = arxiv.group(1)
-        elif doi and "doi" not in data:
-            data["doi"] = doi
-        elif url:
+        found = id_in_link(url)
+        if found and found.kind == "arxiv":
+            data["arxiv"] = found.value
+        elif found and "doi" not in data:
+            data["doi"] = found.value
+        elif url and not found:
             links.append(url)
     if data.get("venue") == "CoRR" or element.get("publtype") == "informal":
         data.update(type="preprint", venue="arXiv" if data.get("arxiv") else data.get("venue"))

@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 from ..client import Client
-from ..records import ARXIV_DOI
+from ..identifiers import id_in_link
 from . import from_display, record_text
 
 TYPES = {
@@ -60,9 +60,8 @@ def fields(item: dict) -> dict:
     if item.get("type") == "article" and source.get("type") == "conference":
         kind = "conference"
     arxiv = _arxiv_id(item)
-    doi = (item.get("doi") or "").removeprefix("https://doi.org/") or None
-    if doi and ARXIV_DOI.fullmatch(doi):
-        doi = None  # arXiv's DOI of the preprint: the arXiv id says it
+    found = id_in_link(item.get("doi") or "")  # arXiv's DOI of a preprint is its arXiv id, not a DOI
+    doi = found.value if found and found.kind == "doi" else None
     if arxiv and (kind == "preprint" or (venue or "").lower().startswith("arxiv")):
         kind, venue = "preprint", "arXiv"
     data: dict = {
@@ -115,12 +114,6 @@ def abstract(inverted: dict | None) -> str | None:
 
 
 def _arxiv_id(item: dict) -> str | None:
-    for location in item.get("locations") or []:
-        match = re.search(
-            r"arxiv\.org/(?:abs|pdf)/([^\s/?#]+?)(?:v\d+)?(?:\.pdf)?$", location.get("landing_page_url") or ""
-        )
-        if match:
-            return match.group(1)
-    doi = item.get("doi") or ""
-    match = ARXIV_DOI.search(doi)
-    return match.group(1) if match else None
+    links = [location.get("landing_page_url") or "" for location in item.get("locations") or []]
+    found = [id_in_link(url) for url in [*links, item.get("doi") or ""]]
+    return next((f.value for f in found if f and f.kind == "arxiv"), None)
