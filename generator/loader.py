@@ -105,9 +105,10 @@ def load_content(root: str | Path, session: Session | None = None) -> Content:
     _load_people(content, content.root / PEOPLE_FILE)
     _load_topics(content, content.root / TOPICS_FILE)
     known = content.context()
+    checked_with = (frozenset(known["topics"]), frozenset(known["members"]))  # what a valid record was checked against
     files = paper_files(content.root)
     for path in files:
-        _load_paper(content, path, known, session.records)
+        _load_paper(content, path, known, checked_with, session.records)
     session.forget_records_except(content.root / PAPERS_DIR, files)
     return content
 
@@ -142,7 +143,7 @@ def _load_topics(content: Content, path: Path) -> None:
             content.topics[slug] = topic
 
 
-def _load_paper(content: Content, path: Path, known: dict[str, set[str]], valid: dict) -> None:
+def _load_paper(content: Content, path: Path, known: dict[str, set[str]], checked_with: tuple, valid: dict) -> None:
     key = path.stem
     if not KEY_PATTERN.match(key) or key in RESERVED_KEYS:
         content.problems.append(
@@ -159,7 +160,6 @@ def _load_paper(content: Content, path: Path, known: dict[str, set[str]], valid:
         return
     stat = path.stat()
     stamp = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)  # the kernel sets ctime on every write
-    checked_with = (frozenset(known["topics"]), frozenset(known["members"]))
     cached = valid.get(path)  # (stamp, checked_with, digest of the bytes, record)
     if cached and cached[:2] == (stamp, checked_with):
         paper = cached[3]
