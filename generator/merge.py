@@ -18,6 +18,8 @@ from __future__ import annotations
 import copy
 import re
 
+from .bibtex import name_value
+from .latex import from_latex
 from .names import ET_AL, fold, name_key, parse_name
 from .records import PAPER_KINDS
 from .richtext import to_plain
@@ -139,15 +141,15 @@ class _Merge:
             if all(_initials(a) == _initials(b) for a, b in zip(kept, theirs)):
                 theirs = [_fuller(a, b) for a, b in zip(kept, theirs)] + list(theirs[len(kept) :])
             elif self.mode == FILL:  # another first name: the record's list stays, the entry's is reported
-                self.differs("author", " and ".join(theirs), " and ".join(mine), "authors")
+                self.differs("author", _author_text(theirs), _author_text(mine), "authors")
                 return
             else:
-                self.differs("author", " and ".join(mine), " and ".join(theirs), "authors")
+                self.differs("author", _author_text(mine), _author_text(theirs), "authors")
             self.result["authors"] = list(theirs)
             count = lambda names: f"{len([n for n in names if n != ET_AL])}{' et al.' if ET_AL in names else ''}"  # noqa: E731
             self.changes.notes.append(f"authors: the list of {count(theirs)} replaces the list of {count(mine)}")
         elif not _covers(mine, theirs):
-            self.differs("author", " and ".join(theirs), " and ".join(mine), "authors")
+            self.differs("author", _author_text(theirs), _author_text(mine), "authors")
 
     def finish(self) -> None:
         result, date = self.result, self.result.get("date")
@@ -211,7 +213,7 @@ def _same(a, b) -> bool:
 
 
 def _shown(value) -> str:
-    return " and ".join(value) if isinstance(value, list) else str(value)
+    return _author_text(value) if isinstance(value, list) else str(value)
 
 
 def _as_list(value) -> list[str]:
@@ -227,6 +229,13 @@ def _covers(full: list[str], short: list[str]) -> bool:
     families = lambda names: [fold(parse_name(n).family) for n in names if n != ET_AL]  # noqa: E731
     named = families(short)
     return families(full)[: len(named)] == named
+
+
+def _author_text(names: list[str]) -> str:
+    """An author list as record text, for `extra.author_2`: the BibTeX author field, decoded. Joining
+    the names would keep a corporate name's braces (`{R&D 50% Lab}`), which record text reads as
+    literal braces: the export would write them escaped and a second import would differ."""
+    return from_latex(" and ".join(name_value(name, unicode=True) for name in names))
 
 
 def _label(mapping: str, key: str) -> str:

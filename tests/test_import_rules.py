@@ -427,3 +427,22 @@ def test_members_beside_a_list_that_became_complete_are_dropped_with_a_note():
 def test_an_eprint_without_archive_prefix_is_an_arxiv_id_only_when_it_looks_like_one(fields, arxiv):
     record = run(f"@misc{{a, title = {{A Paper}}, {fields}}}").writes["a"]
     assert record.arxiv == arxiv
+
+
+def test_a_kept_author_list_with_a_corporate_name_survives_export_and_import():
+    """Found by the round-trip property test: `extra.author_2` held `{R&D 50% Lab}` with its name
+    braces, which record text reads as literal braces; the export escaped them and a second
+    import differed."""
+    from generator.bibtex import to_bibtex
+    from generator.library import build_library
+    from generator.loader import Content
+
+    first = run("""
+@inproceedings{k0, title = {One Title}, author = {A, A and A, A}}
+@inproceedings{k1, title = {One Title}, author = {A, A and {R\\&D 50\\% Lab}}}
+""").writes
+    assert "R" in first["k0"].extra["author_2"]
+    content = Content(Path("."))
+    content.papers = dict(first)
+    exported = "\\n\\n".join(to_bibtex(p, full=True) for p in build_library(content).papers)
+    assert {k: p.model_dump() for k, p in run(exported).writes.items()} == {k: p.model_dump() for k, p in first.items()}
