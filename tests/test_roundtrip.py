@@ -296,6 +296,7 @@ _ACCENT = re.compile(
 _LETTER = re.compile(r"\\(?:O|o|ss|ae|AE|oe|OE|aa|AA|l|L|i|j)(?![A-Za-z])(?:\{\}|\s*)")
 _LIGATURES = {"---": "—", "--": "–", "``": "“", "''": "”", "!`": "¡", "?`": "¿"}
 _INNERMOST = re.compile(r"(?<!\\)\{((?:\\.|[^{}\\])*)\}")  # a group holding no group (`\{` is no group)
+_AROUND_GROUPS = re.compile(r"(?<![\\A-Za-z])\{((?:\s*\{[^{}]*\})+\s*)\}")  # braces around groups only (no argument)
 _DECODE = LatexNodes2Text(math_mode="verbatim")
 
 
@@ -337,6 +338,7 @@ def respell(text: str) -> str:
         source = re.sub("|".join(map(re.escape, _LIGATURES)), lambda m: _LIGATURES[m.group(0)], source)
         while True:
             dropped = _INNERMOST.sub(lambda m: m.group(1) if _protects_nothing(m.group(1)) else m.group(0), source)
+            dropped = _AROUND_GROUPS.sub(r"\1", dropped)  # `{ {A} }` protects what `{A}` does
             if dropped == source:
                 break
             source = dropped
