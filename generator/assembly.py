@@ -26,7 +26,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 ROOT = "\0"
 LIST_MARK = "<!-- labpubs:list:{} -->"
@@ -81,6 +81,7 @@ class Page:
     fill: Callable[[str], str] | None = None
     head: dict | None = None
     inputs: str = ""  # what else the page is made from (its lists' entries, its references' CSL item)
+    memo: dict = field(default_factory=dict, compare=False, repr=False)  # what is derived from it (`pagecache.Keys`)
 
     @property
     def content(self) -> str:

