@@ -135,6 +135,7 @@ class Background:
         self.cache_keys = {key: json.dumps([item, styles], sort_keys=True) for key, item in items.items()}
         missing = [key for key, cache_key in self.cache_keys.items() if cache_key not in self.formatted]
         self.worker: subprocess.Popen | None = None
+        self.receiver: threading.Thread | None = None
         self.pending = set(missing)
         self.arrived = threading.Condition()
         if len(missing) >= self.MIN_ITEMS:
@@ -152,7 +153,8 @@ class Background:
             )
             lines = [json.dumps([key, items[key]], ensure_ascii=False) + "\n" for key in missing]
             threading.Thread(target=self._send, args=(self.worker, lines), daemon=True).start()
-            threading.Thread(target=self._receive, args=(self.worker,), daemon=True).start()
+            self.receiver = threading.Thread(target=self._receive, args=(self.worker,), daemon=True)
+            self.receiver.start()
         else:
             self.pending.clear()
 
@@ -189,10 +191,14 @@ class Background:
         return self.formatted[cache_key]
 
     def close(self) -> None:
+        """Stop the worker; once this returns, `formatted` is no longer written to by its thread."""
         if self.worker is not None:
             self.worker.kill()
             self.worker.wait()
             self.worker = None
+        if self.receiver is not None:
+            self.receiver.join()
+            self.receiver = None
 
 
 def _work(styles: tuple[str, ...]) -> None:
