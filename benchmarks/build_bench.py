@@ -13,8 +13,8 @@ plugin and custom_dir) with one filler Markdown page per generated page, of the 
 front matter (paper pages count their references). Peak memory is each child's own high-water
 RSS (VmHWM, which it writes at exit); for (b) the worker's peak from (r) is added. Also (a') generate() again in the
 same process after one record was edited, as `mkdocs serve` does. Then the page cache: (w) a
-second `mkdocs build` with nothing changed (its site compared byte for byte with (b)'s), (e) one
-after one record's title changed; and live preview: (s) `mkdocs serve --dirty` and (s') plain
+second `mkdocs build` into the same site folder with nothing changed (its site compared byte for byte
+with (b)'s), (e) one more into it after one record's title changed; and live preview: (s) `mkdocs serve --dirty` and (s') plain
 `mkdocs serve`, each started on the lab, then a record's title edited and the served paper page
 polled until it shows the new title (seconds from the save). Prints the figures, the machine
 and the targets.
@@ -581,10 +581,11 @@ def main() -> None:
         text_bytes = make_lab(tmp / "lab", args.papers, args.seed)
         gen = measure_generator(tmp / "lab", tmp / "generate.json")
         full = mkdocs_build(tmp / "lab", tmp / "lab-site")
-        cache = {"warm": mkdocs_build(tmp / "lab", tmp / "lab-site-warm")}
-        cache["identical"] = "yes" if same_tree(tmp / "lab-site", tmp / "lab-site-warm") else "NO"
+        shutil.copytree(tmp / "lab-site", tmp / "lab-site-cold")  # (b)'s site, to compare (w) with
+        cache = {"warm": mkdocs_build(tmp / "lab", tmp / "lab-site")}  # the same folder, as a lab's site/
+        cache["identical"] = "yes" if same_tree(tmp / "lab-site-cold", tmp / "lab-site") else "NO"
         edit_title(tmp / "lab", 99)
-        cache["edit"] = mkdocs_build(tmp / "lab", tmp / "lab-site-edit")
+        cache["edit"] = mkdocs_build(tmp / "lab", tmp / "lab-site")
         cache["size"] = sum(p.stat().st_size for p in (tmp / "lab" / ".labpubs-cache").rglob("*") if p.is_file())
         serve = {}
         if not args.no_serve:
@@ -592,7 +593,7 @@ def main() -> None:
             serve["plain"] = serve_latency(tmp / "lab", False, 1, tmp / "serve.log")
         make_floor(tmp / "floor", gen["pages"])
         floor = mkdocs_build(tmp / "floor", tmp / "floor-site")
-        stats = site_stats(tmp / "lab-site"), site_stats(tmp / "floor-site")
+        stats = site_stats(tmp / "lab-site-cold"), site_stats(tmp / "floor-site")
         report(args.papers, gen, full, floor, *stats, text_bytes, cache, serve)
     finally:
         if not args.keep:

@@ -73,6 +73,7 @@ def name_key(text: str) -> str:
     return fold(parse_name(text).display)
 
 
+@cache  # a pure function of the text, and a rebuild slugs every author's name again
 def slugify(text: str) -> str:
     """URL-safe lower-case ASCII slug, every script transliterated (python-slugify with
     text-unidecode: `Łukasz Ærø` -> lukasz-aero, `Иван Иванов` -> ivan-ivanov, `韩放达` -> han-fang-da);

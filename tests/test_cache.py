@@ -102,3 +102,48 @@ def test_a_broken_cache_is_only_a_cold_build(project, tmp_path):
     assert result.returncode == 0, result.stderr
     cold_build(project, tmp_path / "cold")
     assert_same_site(tmp_path / "site", tmp_path / "cold")
+
+
+SITE_URLS = [
+    "http://127.0.0.1:8000/",
+    "https://lab.org",
+    "https://lab.org/site",
+    "https://x.org/a/../b/",
+    "https://x.org/?q=1",
+    "https://x.org/#f",
+    "https://x.org/a/./",
+    "https://ü.org/a/",
+    "",
+]
+PAGE_URLS = [
+    "",
+    "papers/x/",
+    "papers/x.bib",
+    "a/b/c.html",
+    "../x/",
+    "./x/",
+    "x/../y/",
+    "/abs/",
+    "a b/",
+    "a%20b/",
+    "x:y/",
+    ".hidden/",
+    "a//b/",
+    "papers/ünï/",
+]
+
+
+@pytest.mark.parametrize("site_url", SITE_URLS)
+def test_a_generated_page_has_the_canonical_url_urljoin_gives(site_url):
+    """The plugin joins plain URLs itself (see `plugin._joined`): the same strings as MkDocs' `urljoin`."""
+    from urllib.parse import urljoin, urlsplit
+
+    from generator.plugin import _joined
+
+    joined = {url: _joined(site_url, url) for url in PAGE_URLS}
+    for url, got in joined.items():
+        if got is not None:
+            want = urljoin(site_url if site_url.endswith("/") else site_url + "/", url)
+            assert got == (want, urlsplit(want).path), (site_url, url)
+    if site_url.startswith("http://127") or site_url == "https://lab.org/site":
+        assert joined["papers/x/"] is not None  # the shortcut is taken for a plain site URL
