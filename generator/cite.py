@@ -8,6 +8,7 @@ and questions about the tree that never change: those answers are remembered, wh
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -118,6 +119,13 @@ def references(item: dict, styles: tuple[str, ...]) -> list[tuple[str, str]]:
     return out
 
 
+def reference_key(item: dict, styles: tuple[str, ...]) -> str:
+    """What formatted references are kept under, and what a paper page's key takes of them: a
+    digest of the CSL item and styles (the JSON itself, as a key, held a second copy of every
+    item in memory and in the kept session)."""
+    return hashlib.blake2b(json.dumps([item, styles], sort_keys=True).encode(), digest_size=20).hexdigest()
+
+
 class Background:
     """References formatted by a second Python process while MkDocs writes the pages: at ~3 ms a
     paper they would add half a minute to a 10,000-paper build on one core. The worker
@@ -132,7 +140,7 @@ class Background:
     def __init__(self, items: dict[str, dict], styles: tuple[str, ...], formatted: dict | None = None):
         self.items, self.styles = items, styles
         self.formatted = {} if formatted is None else formatted  # by CSL item and styles (a session's)
-        self.cache_keys = {key: json.dumps([item, styles], sort_keys=True) for key, item in items.items()}
+        self.cache_keys = {key: reference_key(item, styles) for key, item in items.items()}
         missing = [key for key, cache_key in self.cache_keys.items() if cache_key not in self.formatted]
         self.worker: subprocess.Popen | None = None
         self.receiver: threading.Thread | None = None

@@ -16,7 +16,6 @@ half of this one.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from markupsafe import Markup
 from .assembly import LIST_MARK, REFERENCES_MARK, ROOT, Page, page_url, root_prefix
 from .bibtex import to_bibtex
 from .chart import year_chart
-from .cite import references
+from .cite import reference_key, references
 from .csl import csl_item, csl_json_item, join_csl_json
 from .feed import atom_feed
 from .i18n import Words
@@ -399,8 +398,7 @@ def paper_page(r: Renderer, paper: Publication) -> Page:
         cite = cite_section(references(r.csl[paper.key], options.citation_styles), r.words)
     inputs = ""
     if options.defer_references:  # the references are made from the CSL item: the key must change with it
-        csl = json.dumps([r.csl[paper.key], options.citation_styles], sort_keys=True, ensure_ascii=False)
-        inputs = hashlib.blake2b(csl.encode(), digest_size=16).hexdigest()
+        inputs = reference_key(r.csl[paper.key], options.citation_styles)
     return r.page(
         path,
         "paper.md",
