@@ -105,8 +105,8 @@ KB, MB, GIB = 1000, 1000**2, 2**30
 GEN_CHILD = """import json, sys, time; sys.path.insert(0, sys.argv[1]); t0 = time.perf_counter()
 from generator.errors import ContentError; from generator.views import Options; from generator.assembly import expand_markers
 from generator.site import generate; from generator.session import Session
-t1 = time.perf_counter(); options = Options(defer_references=True); session = Session()
-try: site = generate(sys.argv[2], options, session)
+t1 = time.perf_counter(); options = Options(defer_references=True); session = Session(); items = {}
+try: site = generate(sys.argv[2], options, session, on_csl=items.update)
 except ContentError as error: sys.exit(f"generate() refused the lab:\\n{str(error)[:4000]}")
 t2 = time.perf_counter()
 import yaml; from pathlib import Path; record = sorted(Path(sys.argv[2]).glob('papers/*.yaml'))[0]
@@ -114,8 +114,8 @@ text = record.read_text(); data = yaml.safe_load(text); data['title'] += ' (edit
 record.write_text(yaml.safe_dump(data, allow_unicode=True)); t3 = time.perf_counter(); generate(sys.argv[2], options, session)
 t4 = time.perf_counter(); record.write_text(text)
 with open(sys.argv[3] + '.items', 'w', encoding='utf-8') as out:
-    out.writelines(json.dumps([key, item], ensure_ascii=False) + '\\n' for key, item in site.csl.items())
-index = expand_markers(open(sys.argv[2] + '/index.md', encoding='utf-8').read(), 'index.md', site.fragments, '')
+    out.writelines(json.dumps([key, item], ensure_ascii=False) + '\\n' for key, item in items.items())
+index = expand_markers(open(sys.argv[2] + '/index.md', encoding='utf-8').read(), site.fragments, '')
 md = [(p.path, p.content) for p in site.pages if p.path.endswith('.md')] + [('index.md', index)]
 fm = lambda text: text[:text.index('\\n---\\n', 4) + 5] if text.startswith('---\\n') else ''
 json.dump({'import': t1 - t0, 'generate': t2 - t1, 'rebuild': t4 - t3, 'downloads': len(site.pages) - len(md) + 1,
