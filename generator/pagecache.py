@@ -230,111 +230,134 @@ class Outputs:
     """The files the builds wrote into the site folder, each with the key of what it was made from
     (None: not keyed, always written) and its stat stamp after the build, kept in memory for a
     serve session and in `outputs.json` from one build to the next (the file is removed while a
-    build runs: a build that fails leaves none). A file whose key and stamp are those recorded
-    holds what this build would write (nothing wrote to it since), so it is not written again: a
-    `--dirty` build leaves it, and a clean build keeps it through MkDocs' emptying of the site
-    folder (`keep_through_clean`, then `restore`). What the last build wrote but this one does not
-    make is deleted, and so is anything else found in a kept folder: the folder ends as a clean
-    build leaves it."""
+    build runs: a build that fails leaves none). Paths are relative to the site folder, which is
+    recorded by its real path: a build into another folder starts afresh and touches nothing of
+    the last one's. A file whose key and stamp are those recorded holds what this build would
+    write (nothing wrote to it since), so it is not written again: a `--dirty` build leaves it,
+    and a clean build keeps it through MkDocs' emptying of the site folder (`keep_through_clean`,
+    then `restore`). What the last build wrote but this one does not make is deleted, and so is
+    anything else found in a kept folder: the folder ends as a clean build leaves it."""
 
     HOLD = ".labpubs-kept"  # MkDocs' clean leaves hidden entries of the site folder alone
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
-        self.last: dict[str, list] = {}  # destination path -> [key, size, mtime_ns], or [None]
+        self.site = ""  # the real path of the folder `last` describes
+        self.last: dict[str, list] = {}  # path in the site folder -> [key, size, mtime_ns, ctime_ns, inode], or [None]
         self.now: dict[str, str | None] = {}
         self.verified: dict[str, list] = {}  # this build's unchanged files, with their stamps
         self.held: list[str] = []  # top-level entries of the site folder kept through the clean
+        self.root = ""  # this build's site folder, as MkDocs spells it (its files' paths start with it)
         if path is not None and path.exists():
             try:
-                self.last = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                self.last = {}
+                kept = json.loads(path.read_text(encoding="utf-8"))
+                self.site, self.last = kept["site"], kept["files"]
+            except (OSError, ValueError, KeyError, TypeError):
+                self.site, self.last = "", {}
             path.unlink(missing_ok=True)
+
+    def start(self, site_dir: str) -> None:
+        """At the start of a build into `site_dir`: what the last build wrote elsewhere is forgotten."""
+        self.root = os.path.abspath(site_dir)
+        if os.path.realpath(site_dir) != self.site:
+            self.site, self.last = os.path.realpath(site_dir), {}
+
+    def _relative(self, dest: str) -> str | None:
+        prefix = self.root + os.sep
+        return dest[len(prefix) :] if dest.startswith(prefix) else None
 
     def unchanged(self, dest: str, key: str | None) -> bool:
         """Whether the file at `dest` already holds what `key` stands for; records it for this build."""
-        self.now[dest] = key
-        kept = self.last.get(dest)
+        name = self._relative(dest)
+        if name is None:
+            return False
+        self.now[name] = key
+        kept = self.last.get(name)
         if key is None or not kept or kept[0] != key:
             return False
         stamp = _stamp(dest, key)
         if stamp != kept:
             return False
-        self.verified[dest] = stamp
+        self.verified[name] = stamp
         return True
 
-    def keep_through_clean(self, site_dir: str) -> None:
+    def keep_through_clean(self) -> None:
         """Before a clean build empties the site folder: move the top-level folders and files that
         hold the last build's keyed files into a hidden folder, which the clean skips."""
-        site = os.path.abspath(site_dir)
-        hold = os.path.join(site, self.HOLD)
+        hold = os.path.join(self.root, self.HOLD)
         shutil.rmtree(hold, ignore_errors=True)  # a build that died between the two steps
-        tops = {os.path.relpath(dest, site).split(os.sep)[0] for dest, (key, *_) in self.last.items() if key}
-        self.held = sorted(t for t in tops if not t.startswith(".") and os.path.lexists(os.path.join(site, t)))
+        tops = {name.split(os.sep)[0] for name, (key, *_) in self.last.items() if key}
+        self.held = sorted(t for t in tops if not t.startswith(".") and os.path.lexists(os.path.join(self.root, t)))
         if self.held:
             os.makedirs(hold)
             for top in self.held:
-                os.rename(os.path.join(site, top), os.path.join(hold, top))
+                os.rename(os.path.join(self.root, top), os.path.join(hold, top))
 
-    def restore(self, site_dir: str) -> None:
+    def restore(self) -> None:
         """After the clean: put the kept entries back, and delete every file in them that the last
         build did not write (a clean build would not have it)."""
-        site = os.path.abspath(site_dir)
-        hold = os.path.join(site, self.HOLD)
+        hold = os.path.join(self.root, self.HOLD)
         for top in self.held:
-            if os.path.lexists(os.path.join(site, top)):  # something wrote there meanwhile
+            if os.path.lexists(os.path.join(self.root, top)):  # something wrote there meanwhile
                 continue
-            os.rename(os.path.join(hold, top), os.path.join(site, top))
-            self._delete_strays(os.path.join(site, top))
+            os.rename(os.path.join(hold, top), os.path.join(self.root, top))
+            self._delete_strays(top)
         shutil.rmtree(hold, ignore_errors=True)
         self.held = []
 
-    def _delete_strays(self, path: str, is_folder: bool | None = None) -> bool:
-        """Delete what the last build did not write at or under `path`; whether `path` is gone."""
+    def _delete_strays(self, name: str, is_folder: bool | None = None) -> bool:
+        """Delete what the last build did not write at or under `name`; whether it is gone."""
+        path = os.path.join(self.root, name)
         if not (os.path.isdir(path) and not os.path.islink(path) if is_folder is None else is_folder):
-            if path in self.last:
+            if name in self.last:
                 return False
             os.remove(path)
             return True
         empty = True
         with os.scandir(path) as entries:
             for entry in entries:
-                empty &= self._delete_strays(entry.path, entry.is_dir(follow_symlinks=False))
+                empty &= self._delete_strays(os.path.join(name, entry.name), entry.is_dir(follow_symlinks=False))
         if empty:
             os.rmdir(path)
         return empty
 
-    def finish(self, site_dir: str) -> None:
+    def finish(self) -> None:
         """After a build that succeeded: delete the files only the last build made (and folders
         left empty), then remember this build's files."""
-        for dest in self.last.keys() - self.now.keys():
+        for name in self.last.keys() - self.now.keys():
+            dest = os.path.join(self.root, name)
             if os.path.isfile(dest):
                 os.remove(dest)
-                _remove_empty_folders(os.path.dirname(dest), site_dir)
-        self.last = {dest: self.verified.get(dest) or _stamp(dest, key) for dest, key in self.now.items()}
+                _remove_empty_folders(os.path.dirname(dest), self.root)
+        self.last = {
+            name: self.verified.get(name) or _stamp(os.path.join(self.root, name), key)
+            for name, key in self.now.items()
+        }
         self.now, self.verified = {}, {}
 
     def save(self) -> None:
         if self.path is not None and self.last:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_text(json.dumps(self.last), encoding="utf-8")
+            self.path.write_text(json.dumps({"site": self.site, "files": self.last}), encoding="utf-8")
 
-    def forget(self, site_dir: str) -> None:
+    def forget(self) -> None:
         """After a failed build: what the folder holds is unknown, so the next build writes everything."""
-        shutil.rmtree(os.path.join(os.path.abspath(site_dir), self.HOLD), ignore_errors=True)
+        if self.root:
+            shutil.rmtree(os.path.join(self.root, self.HOLD), ignore_errors=True)
         self.last, self.now, self.verified, self.held = {}, {}, {}, []
 
 
 def _stamp(dest: str, key: str | None) -> list:
-    """What a file is known by: its key, size and modification time (nothing else wrote to it)."""
+    """What a file is known by: its key, size, modification and change times and inode. Any write
+    or `utime` changes the change time, and a copy has another inode: then the file is written
+    again. (Moving its top-level folder away and back changes none of them.)"""
     if key is None:
         return [None]
     try:
         status = os.stat(dest)
     except OSError:
         return [None]
-    return [key, status.st_size, status.st_mtime_ns]
+    return [key, status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
 
 
 def _remove_empty_folders(folder: str, site_dir: str) -> None:

@@ -160,7 +160,6 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         self.from_cache: set[str] = set()  # paths of the pages this build takes from the cache
         self.serving = self.dirty = self.failed = False
         self.stamp = ""
-        self.site_dir = ""
         self.outputs = Outputs()
         self.kept: set[str] = set()  # paths of the generated pages whose output is left in place
         self.page_entries: dict[str, list] = {}  # page path -> its search entries, as last built
@@ -175,7 +174,6 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         BUILD_LOG.addFilter(BuildNotices(self.kept))
 
     def on_config(self, config):
-        self.site_dir = config.site_dir
         if self.config.enabled and self.config.math:
             config.markdown_extensions.append(MathExtension())
         self.options = Options(
@@ -191,7 +189,7 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         )
         self.words = Words(self.options.language)
         config.extra["labpubs"] = {"feed_title": self.words("feed_title", site=config.site_name)}
-        if self.config.cache and self.cache is None:
+        if self.config.enabled and self.config.cache and self.cache is None:
             folder = Path(config.config_file_path or ".").resolve().parent / ".labpubs-cache"
             self.cache = PageCache(folder, keep=self.serving)
             self.stamp = code_stamp()  # of the code this process runs, which the session is saved with
@@ -200,8 +198,11 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         return config
 
     def on_pre_build(self, *, config) -> None:
-        if self.config.enabled and not self.dirty:
-            self.outputs.keep_through_clean(config.site_dir)
+        if not self.config.enabled:
+            return
+        self.outputs.start(config.site_dir)
+        if not self.dirty:
+            self.outputs.keep_through_clean()
 
     def _root(self, config) -> Path:
         return Path(self.config.content_dir or config.docs_dir).resolve()
@@ -209,7 +210,7 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
     def on_files(self, files: Files, /, *, config) -> Files | None:
         if not self.config.enabled:
             return None
-        self.outputs.restore(config.site_dir)
+        self.outputs.restore()
         with collector_paused():
             self._add_site(files, config)
         gc.freeze()  # what the site is made of lives to the end of the build: see `_unfreeze`
@@ -250,7 +251,7 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         self.keys, self.from_cache = {}, set()
         if self.cache is None:
             return
-        effective = json.dumps([config.site_url, config.use_directory_urls])
+        effective = _effective_settings(config)
         build_salt = salt(
             Path(config.config_file_path) if config.config_file_path else None,
             Path(config.theme.custom_dir) if config.theme.custom_dir else None,
@@ -287,13 +288,24 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
             page = self.assembly.pages.get(file.src_uri) if self.assembly else None
             if isinstance(file, GeneratedFile) and page is not None:
                 key = None if page.in_nav else self.keys.get(page.path) or digest(page.path, page.body)
-                file.unchanged = self.outputs.unchanged(file.abs_dest_path, key)
+                file.unchanged = self.outputs.unchanged(file.abs_dest_path, key) and self._entries_known(page)
                 if file.unchanged:
                     self.kept.add(file.src_uri)
             else:
                 self.outputs.unchanged(file.abs_dest_path, None)
                 if self.dirty and file.is_documentation_page() and os.path.isfile(file.abs_dest_path):
                     os.remove(file.abs_dest_path)
+
+    def _entries_known(self, page: GenPage) -> bool:
+        """A page a `--dirty` build leaves alone is not indexed again: its search entries must come
+        from an earlier build of this process or, in a new one (`mkdocs build --dirty`), the cache."""
+        if not self.dirty or page.meta is None or page.path in self.page_entries:
+            return True
+        key = self.keys.get(page.path)
+        if self.cache is None or key is None or not self.cache.has(key):
+            return False
+        self.page_entries[page.path] = self.cache.entries(key)
+        return True
 
     def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str | None:
         if not self.config.enabled:
@@ -383,11 +395,13 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
     @event_priority(-100)
     def _keep_build(self, *, config) -> None:
         self._unfreeze()
+        if not self.config.enabled:
+            return
         used = set(self.references.cache_keys.values()) if self.references is not None else None
         self.close()  # first: the worker's thread may still be adding references
         if used is not None:
             self.session.keep_references(used)
-        self.outputs.finish(config.site_dir)
+        self.outputs.finish()
         if self.cache is not None:
             self.cache.save()
 
@@ -404,7 +418,7 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         self._unfreeze()
         self.failed = not self.serving  # a serve session goes on, and keeps what its next build makes
         self.close()
-        self.outputs.forget(self.site_dir)
+        self.outputs.forget()
 
     def on_serve(self, server, /, *, config, builder):
         root = self._root(config)
@@ -430,6 +444,15 @@ def _search_entries(config) -> list:
         return []
     index = plugin.search_index
     return index.entries if hasattr(index, "entries") else index._entries
+
+
+def _effective_settings(config) -> str:
+    """The settings a page shows, as this build has them: `mkdocs.yml`'s bytes do not tell
+    (`!ENV` values, an `INHERIT` parent, `mkdocs serve`'s own site_url, command-line options)."""
+    names = "site_url use_directory_urls site_name site_description site_author copyright repo_url repo_name edit_uri"
+    values = {name: config.get(name) for name in names.split()}
+    values.update(theme=getattr(config.theme, "_vars", {}), extra=dict(config.extra))
+    return json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def _language(config) -> str:

@@ -6,13 +6,14 @@ new folder and compares the two sites file by file and folder by folder."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from pathlib import Path
 
 import pytest
 from conftest import copy_project, mkdocs_build
-from lab_changes import CHANGES, assert_same_site
+from lab_changes import CHANGES, assert_same_site, replace
 
 CACHE = ".labpubs-cache"
 
@@ -31,12 +32,12 @@ def warm_build(project: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def cold_build(project: Path, site: Path) -> None:
+def cold_build(project: Path, site: Path, *extra: str) -> None:
     """A build of the project as it is, without the cache (which is put back afterwards)."""
     aside = project / (CACHE + "-aside")
     (project / CACHE).rename(aside)
     try:
-        result = mkdocs_build(project, site)
+        result = mkdocs_build(project, site, *extra)
         assert result.returncode == 0, result.stderr
     finally:
         shutil.rmtree(project / CACHE, ignore_errors=True)
@@ -92,6 +93,72 @@ def test_a_failed_build_leaves_nothing_the_next_build_trusts(project, tmp_path):
     warm_build(project)
     cold_build(project, tmp_path / "cold")
     assert_same_site(project / "site", tmp_path / "cold")
+
+
+def test_an_edit_that_keeps_size_and_time_is_mended(project, tmp_path):
+    page = next((project / "site" / "papers").glob("*/index.html"))
+    before = page.stat()
+    page.write_bytes(page.read_bytes().replace(b"</body>", b"</BODY>"))
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    warm_build(project)
+    cold_build(project, tmp_path / "cold")
+    assert_same_site(project / "site", tmp_path / "cold")
+
+
+def test_builds_into_other_folders_leave_each_other_alone(project, tmp_path):
+    """The record of what was written is of one folder: another `-d`, or the same folder by
+    another path, neither empties nor trusts it."""
+    cold_build(project, tmp_path / "cold")
+    link = tmp_path / "link"
+    link.symlink_to(project / "site")
+    for site in (tmp_path / "other", project / "site", link, project / "site", tmp_path / "other"):
+        result = mkdocs_build(project, site)
+        assert result.returncode == 0, result.stderr
+        assert_same_site(project / "site", tmp_path / "cold")
+        assert_same_site(tmp_path / "other", tmp_path / "cold")
+
+
+def test_a_dirty_build_in_a_new_process_has_the_whole_search_index(project, tmp_path):
+    """`mkdocs build --dirty` after a clean build: the pages it leaves alone are not indexed
+    again, so their search entries come from the cache."""
+    warm_build(project)
+    for step in ("unchanged", "edited"):
+        if step == "edited":
+            replace(project / "content/papers/journal.yaml", "title: 'Phocus", "title: 'Dirty Phocus")
+        result = mkdocs_build(project, project / "site", "--dirty")
+        assert result.returncode == 0, result.stderr
+        cold_build(project, tmp_path / step)
+        assert_same_site(project / "site", tmp_path / step)
+
+
+def test_a_build_with_labpubs_disabled_is_a_plain_mkdocs_build(project, tmp_path):
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("  - labpubs\n", "  - labpubs:\n      enabled: false\n"), encoding="utf-8")
+    try:
+        result = mkdocs_build(project, project / "site", "--no-strict")  # the nav names generated pages
+        assert result.returncode == 0, result.stderr
+        cold_build(project, tmp_path / "cold", "--no-strict")
+        assert_same_site(project / "site", tmp_path / "cold")
+    finally:
+        config.write_text(text, encoding="utf-8")
+    warm_build(project)
+
+
+def test_a_setting_from_the_environment_reaches_cached_pages(project, tmp_path, monkeypatch):
+    """`mkdocs.yml`'s bytes stay the same while `!ENV` gives another site name."""
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("site_name: ", "site_name: !ENV [LAB_SITE_NAME, 'x']  # ", 1), encoding="utf-8")
+    try:
+        for name in ("Alpha lab", "Beta lab"):
+            monkeypatch.setenv("LAB_SITE_NAME", name)
+            warm_build(project)
+        cold_build(project, tmp_path / "cold")
+        assert_same_site(project / "site", tmp_path / "cold")
+        assert "Beta lab" in next((project / "site" / "papers").glob("*/index.html")).read_text(encoding="utf-8")
+    finally:
+        config.write_text(text, encoding="utf-8")
 
 
 def test_a_broken_cache_is_only_a_cold_build(project, tmp_path):
