@@ -42,7 +42,7 @@ from .errors import ContentError
 from .i18n import Words
 from .loader import Content
 from .mathext import MathExtension
-from .pagecache import Keys, Outputs, PageCache, code_stamp, digest, salt
+from .pagecache import Keys, Outputs, PageCache, code_stamp, salt
 from .render import cite_section
 from .session import Session, collector_paused
 from .site import generate
@@ -247,22 +247,18 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
             files.append(file)
 
     def _look_up(self, pages: list[GenPage], config) -> None:
-        """Each generated page's key, and the finished pages the cache holds for this build."""
-        self.keys, self.from_cache = {}, set()
-        if self.cache is None:
-            return
-        effective = _effective_settings(config)
+        """Each generated file's key (what says whether the file in the site folder is still right,
+        with or without the page cache), and the finished pages the cache holds for this build."""
         build_salt = salt(
             Path(config.config_file_path) if config.config_file_path else None,
             Path(config.theme.custom_dir) if config.theme.custom_dir else None,
             Path(config.docs_dir),
-            effective,
+            _effective_settings(config),
         )
-        for page in pages:
-            key = self.keys[page.path] = self.key_memo.of(build_salt, page)
-            if page.meta is not None and self.cache.has(key):
-                self.from_cache.add(page.path)
+        self.keys = {page.path: self.key_memo.of(build_salt, page) for page in pages}
         self.key_memo.keep_only(set(self.keys))
+        cached = self.cache.has if self.cache is not None else lambda key: False
+        self.from_cache = {page.path for page in pages if page.meta is not None and cached(self.keys[page.path])}
 
     def _start_references(self, items: dict[str, dict]) -> None:
         """Formatted references come from a second process while MkDocs writes the pages."""
@@ -287,7 +283,7 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         for file in files:
             page = self.assembly.pages.get(file.src_uri) if self.assembly else None
             if isinstance(file, GeneratedFile) and page is not None:
-                key = None if page.in_nav else self.keys.get(page.path) or digest(page.path, page.body)
+                key = None if page.in_nav else self.keys[page.path]
                 file.unchanged = self.outputs.unchanged(file.abs_dest_path, key) and self._entries_known(page)
                 if file.unchanged:
                     self.kept.add(file.src_uri)

@@ -11,6 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from conftest import copy_project, mkdocs_build
 from lab_changes import CHANGES, add_record, assert_same_site, delete_record, edit_people, edit_record, edit_topics
 
@@ -136,12 +137,18 @@ def clean_build(project: Path, target: Path) -> Path:
     return target / "site"
 
 
-def test_dirty_serve_rebuilds_leave_the_site_a_clean_build_makes(tmp_path):
+@pytest.mark.parametrize("cache", [True, False], ids=["cache", "no-cache"])
+def test_dirty_serve_rebuilds_leave_the_site_a_clean_build_makes(tmp_path, cache):
     """Under `--dirty`, labpubs lets MkDocs skip only what did not change, rebuilds hand-written
     pages, puts the search index back together and deletes what no longer exists: after every
-    kind of change, the served folder equals a clean build byte for byte."""
+    kind of change, the served folder equals a clean build byte for byte (with the page cache
+    turned off too: what a file holds is known by the same key)."""
     (tmp_path / "lab").mkdir()
     project = copy_project(tmp_path / "lab")
+    if not cache:
+        config = project / "mkdocs.yml"
+        config.write_text(config.read_text().replace("  - labpubs\n", "  - labpubs:\n      cache: false\n"))
+        assert "cache: false" in config.read_text()
     site = tmp_path / "served"
     serve = subprocess.Popen(
         [sys.executable, "-c", DIRTY_SERVE, str(project), str(site)],
