@@ -118,6 +118,8 @@ _MATHML_ELEMENTS = set(
 def _only_mathml(mathml: str) -> bool:
     """Whether latex2mathml's output is MathML elements with harmless attributes only, and nothing
     a formula's text could have smuggled in (`$\\text{<img onerror=...>}$`)."""
+    if "<!" in mathml or "<?" in mathml:  # comments, CDATA, declarations: XML drops them, HTML does not
+        return False
     try:
         root = ElementTree.fromstring(mathml)
     except ElementTree.ParseError:
