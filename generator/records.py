@@ -119,7 +119,8 @@ MIN_YEAR = 1900
 MAX_YEAR = datetime.date.today().year + 2  # accepted and forthcoming papers; not in the JSON Schema
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # tab and newline are white space
+# tab and newline are white space; U+FFFE and U+FFFF are no characters (YAML and XML refuse them)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def _text(value: str) -> str:
@@ -128,7 +129,8 @@ def _text(value: str) -> str:
         raise ValueError("must not be empty")
     control = _CONTROL.search(value)
     if control:  # the feed (XML) and front matter (YAML) cannot hold them
-        raise ValueError(f"holds the control character U+{ord(control.group()):04X}; delete it (it prints nothing)")
+        kind = "control character" if ord(control.group()) < 0xFFFE else "non-character"
+        raise ValueError(f"holds the {kind} U+{ord(control.group()):04X}; delete it (it prints nothing)")
     for candidate in MATH.finditer(value):
         if not balanced(candidate.group(1)):
             raise ValueError(

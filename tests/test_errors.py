@@ -346,6 +346,14 @@ def test_a_control_character_in_text_is_refused_where_it_stands(content):
     assert found.startswith(f"{shown(path)}:1:1: error: title: ") and "control character U+0007" in found
 
 
+@pytest.mark.parametrize("escape", ["\\uFFFF", "\\uFFFE"])
+def test_a_non_character_in_text_is_refused_where_it_stands(content, escape):
+    """YAML (the front matter) and XML (the feed) refuse these too."""
+    path = write(content, "papers/nonchar.yaml", f'title: "A{escape}B"\n')
+    (found,) = errors(content)
+    assert found.startswith(f"{shown(path)}:1:1: error: title: ") and f"non-character U+{escape[2:].upper()}" in found
+
+
 def test_an_entry_type_that_is_not_one_is_refused(content):
     """`extra.entrytype` is written as `@entrytype{`: anything but letters would write BibTeX."""
     path = write(content, "papers/inject.yaml", 'title: A\nextra:\n  entrytype: "misc{injected, note = {x}}"\n')
