@@ -547,3 +547,18 @@ def test_the_sources_read_ids_in_links_one_way(url, found):
 
     result = id_in_link(url)
     assert (result.kind, result.value) == found if found else result is None
+
+
+def test_a_dblp_record_with_two_doi_links_keeps_the_second_as_a_link():
+    """Nothing in a record is lost: DBLP lists a second DOI (e.g. the proceedings') as another `ee`."""
+    import xml.etree.ElementTree as ET
+
+    from generator.sources.dblp import fields
+
+    element = ET.fromstring(
+        '<article key="journals/x/A24"><author>Ann Lee</author><title>T.</title><year>2024</year>'
+        "<ee>https://doi.org/10.1000/first</ee><ee>https://doi.org/10.1000/second</ee></article>"
+    )
+    data = fields(element)
+    assert data["doi"] == "10.1000/first"
+    assert data["links"] == {"url": ["https://doi.org/10.1000/second"]}

@@ -72,7 +72,7 @@ def fields(element: ET.Element) -> dict:
             data["arxiv"] = found.value
         elif found and "doi" not in data:
             data["doi"] = found.value
-        elif url and not found:
+        elif url:  # a web page, or a second DOI (kept as a link, not lost)
             links.append(url)
     if data.get("venue") == "CoRR" or element.get("publtype") == "informal":
         data.update(type="preprint", venue="arXiv" if data.get("arxiv") else data.get("venue"))
