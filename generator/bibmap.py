@@ -18,7 +18,7 @@ from bibtexparser.middlewares.names import parse_single_name_into_parts, split_m
 from .bibread import RawEntry, enclosed, month_number
 from .bibtex import VERBATIM_FIELDS, needs_protection
 from .errors import EntryError
-from .latex import balanced, from_latex, segments
+from .latex import balanced, from_latex, segments, unescape_url
 from .names import ET_AL, fold
 from .records import (
     ARXIV_DOI,
@@ -316,9 +316,6 @@ def _name_part(part: str) -> str:
     return from_latex(part)
 
 
-_VERBATIM_ESCAPE = re.compile(r"\\([_&%#$~])(\{\})?|\\(?:textasciitilde|textunderscore)\b(\{\})?\s?")
-
-
 def unescape_verbatim(value: str) -> str:
     """A DOI, URL or id as it is, from the LaTeX that .bib files put around it: `\\url{...}`,
     `\\href{url}{text}`, `\\_`, `\\&`, `\\%`, `\\#`, `{}` (DBLP writes `10.1007/978-3-031-56066-8\\_29`)."""
@@ -326,9 +323,7 @@ def unescape_verbatim(value: str) -> str:
     wrapped = re.fullmatch(r"\\(?:url|href)\s*\{([^{}]*)\}.*", value, re.S)
     if wrapped:
         value = wrapped.group(1)
-    if "\\" in value:
-        value = _VERBATIM_ESCAPE.sub(lambda m: m.group(1) or ("~" if "tilde" in m.group(0) else "_"), value)
-    return value.replace("{", "").replace("}", "").strip()
+    return unescape_url(value).replace("{", "").replace("}", "").strip()
 
 
 def unprotect(text: str) -> str:

@@ -162,7 +162,15 @@ _SPECIAL = re.compile(r"\\.|\\$|[%&#$~{}]", re.S)
 _NEWLINE = re.compile(r"(?<!\\)((?:\\\\)*)\\(n[A-Za-z]*)")
 # LaTeX's own commands that start with n and that pylatexenc's tables lack
 _N_COMMANDS = {"newline", "noindent", "nobreak", "normalsize", "normalfont", "newpage", "nocite", "nopagebreak"}
-URL_ESCAPE = re.compile(r"\\([%#&_$])")  # DBLP and ADS escape these inside \url{...}; the link has none
+_URL_ESCAPE = re.compile(r"\\([_&%#$~])(\{\})?|\\(?:textasciitilde|textunderscore)\b(\{\})?\s?")
+
+
+def unescape_url(text: str) -> str:
+    """A link or id as it is, from the escapes .bib files put in it (DBLP and ADS write `\\_`,
+    `\\&`, `\\%`, `\\#`, `\\~{}` or `\\textasciitilde` inside `\\url{...}` and DOIs)."""
+    if "\\" not in text:
+        return text
+    return _URL_ESCAPE.sub(lambda m: m.group(1) or ("~" if "tilde" in m.group(0) else "_"), text)
 
 
 def _line_breaks(text: str) -> str:
@@ -465,7 +473,7 @@ def _decode_macro(node) -> str:
     if name == "ensuremath" and arg is not None:
         return _decode_ensuremath(arg.latex_verbatim().strip("{}"))
     if name == "url" and isinstance(arg, LatexGroupNode):  # the record holds the link as it is
-        return "\\url{" + URL_ESCAPE.sub(r"\1", "".join(n.latex_verbatim() for n in arg.nodelist)) + "}"
+        return "\\url{" + unescape_url("".join(n.latex_verbatim() for n in arg.nodelist)) + "}"
     if role in (KEEP, DROP, QUOTE) and name not in _KEPT_STYLES:
         inner = _argument_source(arg) if arg is not None and role != DROP else ""
         return f"“{inner}”" if role == QUOTE else inner

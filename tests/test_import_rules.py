@@ -233,6 +233,12 @@ def test_dblp_escapes_are_undone_in_dois_and_links():
     assert record.links.code == ("https://github.com/a/b_c",) and record.links.pdf == ("https://example.org/p#1",)
 
 
+def test_a_url_in_a_title_or_abstract_loses_the_same_escapes_as_a_link_field():
+    result = run(r"""@article{u, title = {A}, year = 2024,
+  abstract = {Code at \url{https://x.org/\~{}lab/a\_b\%20c} and more.}}""")
+    assert "\\url{https://x.org/~lab/a_b%20c}" in result.writes["u"].abstract
+
+
 def test_html_and_url_are_both_kept_and_pdf_names_with_spaces_are_encoded():
     result = run(
         "@article{a, title = {A}, url = {https://publisher.org/a}, html = {https://lab.org/a}, pdf = {Some Paper.pdf}}"
