@@ -44,7 +44,7 @@ from .loader import Content
 from .mathext import MathExtension
 from .pagecache import Keys, Outputs, PageCache, code_stamp, salt
 from .render import cite_section
-from .session import Session, collector_paused
+from .session import Session, young_collections_only
 from .site import generate
 from .views import Options
 
@@ -98,8 +98,14 @@ class GeneratedFile(File):
         return not self.unchanged
 
     def copy_file(self, dirty: bool = False) -> None:
-        if not self.unchanged:
+        if self.unchanged:
+            return
+        if not isinstance(self._content, str):
             super().copy_file(dirty)
+            return
+        os.makedirs(os.path.dirname(self.abs_dest_path), exist_ok=True)
+        with open(self.abs_dest_path, "wb") as out:  # MkDocs writes text mode: \r\n on Windows
+            out.write(self._content.encode())
 
 
 class GeneratedPage(Page):
@@ -211,8 +217,9 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         if not self.config.enabled:
             return None
         self.outputs.restore()
-        with collector_paused():
+        with young_collections_only():
             self._add_site(files, config)
+            gc.collect(0)  # the last young garbage, before the rest is frozen
         gc.freeze()  # what the site is made of lives to the end of the build: see `_unfreeze`
         return files
 
@@ -404,9 +411,21 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
     def on_shutdown(self) -> None:
         """The session is kept once, when `mkdocs build` or `mkdocs serve` ends (MkDocs calls this
         after a failed build too: then nothing is kept)."""
-        if self.cache is not None and self.cache.folder is not None and not self.failed:
-            self.session.save(self.cache.folder / SESSION_FILE, self.stamp)
-            self.outputs.save()
+        if self.cache is None or self.cache.folder is None or self.failed:
+            return
+        path = self.cache.folder / SESSION_FILE
+        if self.session.needs_saving(path):
+            self._let_go_of_build()
+        self.outputs.save()
+        self.session.save(path, self.stamp)
+
+    def _let_go_of_build(self) -> None:
+        """Before the session is written: MkDocs' files and pages of the last build (they hold
+        each other: only the cycle collector frees them) go first, and writing reuses their memory
+        instead of adding to the build's peak."""
+        self.files = self.assembly = None
+        self.fragments, self.keys, self.from_cache = {}, {}, set()
+        gc.collect()
 
     on_post_build = CombinedEvent(_whole_search_index, _keep_build)
 

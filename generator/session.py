@@ -23,10 +23,9 @@ if TYPE_CHECKING:
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while a build makes millions of objects that stay alive (a
-    kept Session read back, the rendered site): each full collection walks every object made so
-    far, which cost a third of a warm 10,000-paper build. Cycles made meanwhile are collected
-    after."""
+    """Python's cycle collector off while a kept Session is read back: unpickling makes millions
+    of objects that stay alive and no garbage, and each full collection walks every object made so
+    far (unpickling 10,000 papers' session: 9.1 s with the collector, 3.9 s without)."""
     was_on = gc.isenabled()
     gc.disable()
     try:
@@ -34,6 +33,28 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was_on:
             gc.enable()
+
+
+YOUNG = 100_000  # allocations between two collections of the youngest generation
+NEVER = 1_000_000_000
+
+
+@contextmanager
+def young_collections_only() -> Iterator[None]:
+    """Only the youngest objects are collected while the site is generated: each collection walks
+    what was made since the last one, and what survives it is never walked again. Rendering makes
+    cycles that die young (pylatexenc's walkers, Jinja's contexts, the JSON encoder's closures):
+    with the collector off they stayed until the build ended (+240 MiB at 10,000 papers); full
+    collections, which walk every live object again and again, cost a third of a warm build."""
+    was_on, thresholds = gc.isenabled(), gc.get_threshold()
+    gc.set_threshold(YOUNG, NEVER, NEVER)
+    gc.enable()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        if not was_on:
+            gc.disable()
 
 
 class Session:
@@ -79,12 +100,15 @@ class Session:
     def _tables(self) -> dict[str, dict]:
         return {name: table for name, table in vars(self).items() if not name.startswith("_")}
 
+    def needs_saving(self, path: Path) -> bool:
+        return not (path.exists() and self.unchanged_since_load())
+
     def save(self, path: Path, stamp: str) -> None:
         """Keep the session for the next build's process (`mkdocs build` after `mkdocs build`), with
         the `stamp` of the code that made it. Pickled entry by entry (one pickle of it all would
         hold a memo of every object while it writes: +30 % memory at the end of a build); the objects are this
         package's own, and the file lives in the project's gitignored cache folder."""
-        if path.exists() and self.unchanged_since_load():
+        if not self.needs_saving(path):
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".tmp")
