@@ -137,10 +137,19 @@ class Background:
 
     MIN_ITEMS = 100
 
-    def __init__(self, items: dict[str, dict], styles: tuple[str, ...], formatted: dict | None = None):
+    def __init__(
+        self,
+        items: dict[str, dict],
+        styles: tuple[str, ...],
+        formatted: dict | None = None,
+        cache_keys: dict[str, str] | None = None,
+    ):
+        """`cache_keys`: each item's `reference_key` for these styles, when the caller has them."""
         self.items, self.styles = items, styles
         self.formatted = {} if formatted is None else formatted  # by CSL item and styles (a session's)
-        self.cache_keys = {key: reference_key(item, styles) for key, item in items.items()}
+        if cache_keys is None:
+            cache_keys = {key: reference_key(item, styles) for key, item in items.items()}
+        self.cache_keys = cache_keys
         missing = [key for key, cache_key in self.cache_keys.items() if cache_key not in self.formatted]
         self.worker: subprocess.Popen | None = None
         self.receiver: threading.Thread | None = None

@@ -267,11 +267,11 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         cached = self.cache.has if self.cache is not None else lambda key: False
         self.from_cache = {page.path for page in pages if page.meta is not None and cached(self.keys[page.path])}
 
-    def _start_references(self, items: dict[str, dict]) -> None:
+    def _start_references(self, items: dict[str, dict], keys: dict[str, str]) -> None:
         """Formatted references come from a second process while MkDocs writes the pages."""
         self.close()
         if self.options.citation_styles:
-            self.references = Background(items, self.options.citation_styles, self.session.references)
+            self.references = Background(items, self.options.citation_styles, self.session.references, keys)
 
     def _references(self, key: str) -> str:
         return cite_section(self.references.get(key), self.words)

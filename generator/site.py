@@ -41,7 +41,7 @@ def generate(
     content_dir: str | Path,
     options: Options = Options(),
     session: Session | None = None,
-    on_csl: Callable[[dict[str, dict]], None] | None = None,
+    on_csl: Callable[[dict[str, dict], dict[str, str]], None] | None = None,
 ) -> Site:
     """Every generated page and embeddable fragment of the site, or ContentError. A `session`
     (one per `mkdocs serve`) lets a rebuild reuse what did not change; `on_csl`: see `render`."""
