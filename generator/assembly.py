@@ -115,7 +115,12 @@ class Assembly:
         (the very string the page holds: a copy of every download was 100 MiB at 10,000 papers)."""
         if page.meta is None:
             return page.body
-        return front_matter(page.meta) + (STUB if page.html else page.body)
+        if not page.html:
+            return front_matter(page.meta) + page.body
+        source = page.memo.get("source")  # a paper's page comes back from the session with it
+        if source is None:
+            source = page.memo["source"] = front_matter(page.meta) + STUB
+        return source
 
     def body(self, path: str) -> str | None:
         page = self.pages.get(path)
