@@ -44,7 +44,7 @@ from .loader import Content
 from .mathext import MathExtension
 from .pagecache import Keys, Outputs, PageCache, code_stamp, salt
 from .render import cite_section
-from .session import Session, young_collections_only
+from .session import IdleCollector, Session, young_collections_only
 from .site import generate
 from .views import Options
 
@@ -179,6 +179,7 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         self.page_entries: dict[str, list] = {}  # page path -> its search entries, as last built
         self.entries_before, self.entries_now, self.current = 0, [], None  # the page being built
         self.files: Files | None = None
+        self.idle = IdleCollector()  # under `mkdocs serve`
 
     def on_startup(self, *, command, dirty) -> None:
         """Also makes MkDocs keep this plugin, and its session, across serve rebuilds."""
@@ -189,6 +190,8 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         BUILD_LOG.addFilter(BuildNotices(self.kept))
 
     def on_config(self, config):
+        if self.serving:
+            self.idle.build_starts()
         if self.config.enabled and self.config.math:
             config.markdown_extensions.append(MathExtension())
         self.options = Options(
@@ -397,12 +400,15 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         if hasattr(plugin, "search_index_prev"):
             plugin.search_index_prev = None
 
-    @staticmethod
-    def _unfreeze() -> None:
+    def _unfreeze(self) -> None:
         """`on_files` moves every object then alive out of the cycle collector's reach until the
         build ends: the collector would otherwise walk the site's millions of objects again and
-        again while MkDocs makes its own (a quarter of a warm 10,000-paper build)."""
-        gc.unfreeze()
+        again while MkDocs makes its own (a quarter of a warm 10,000-paper build). Under `mkdocs
+        serve` they stay there until the server is idle (`IdleCollector`)."""
+        if self.serving:
+            self.idle.build_ended()
+        else:
+            gc.unfreeze()
 
     @event_priority(-100)
     def _keep_build(self, *, config) -> None:
@@ -420,6 +426,7 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
     def on_shutdown(self) -> None:
         """The session is kept once, when `mkdocs build` or `mkdocs serve` ends (MkDocs calls this
         after a failed build too: then nothing is kept)."""
+        self.idle.stop()
         if self.cache is None or self.cache.folder is None or self.failed:
             return
         path = self.cache.folder / SESSION_FILE
