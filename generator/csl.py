@@ -87,6 +87,6 @@ def csl_json_item(item: dict) -> str:
     return json.dumps([item], ensure_ascii=False, indent=1)[2:-2]
 
 
-def join_csl_json(texts: list[str]) -> str:
+def join_csl_json(texts: list[str] | tuple[str, ...]) -> str:
     """`to_csl_json` of the items whose `csl_json_item` texts these are."""
     return "[\n" + ",\n".join(texts) + "\n]\n" if texts else "[]\n"

@@ -116,7 +116,12 @@ class Session:
     - `bodies`: rendered page bodies by everything a template was given (`Renderer.page`).
     - `plain_texts`: titles as plain text (`plain`), by their source: parsing the LaTeX of ten
       thousand titles again would be a tenth of a warm build.
+    - `joined`: downloads that join many papers' pieces (.bib files, publications.json), by path,
+      with the pieces they were joined from; in memory only (a serve session's rebuilds), as
+      they are quick to make once and would be a second copy of every piece on disk.
     """
+
+    TRANSIENT = ("joined",)  # tables not written to disk
 
     def __init__(self) -> None:
         self.records: dict[Path, tuple[tuple, object]] = {}
@@ -125,6 +130,7 @@ class Session:
         self.identities: dict[str, tuple] = {}
         self.bodies: dict[tuple, str] = {}
         self.plain_texts: dict[str, str] = {}
+        self.joined: dict[str, tuple[tuple, str]] = {}
         self._loaded: dict[str, dict] | None = None  # the tables as `load` found them
 
     def plain(self, text: str | None) -> str:
@@ -144,7 +150,9 @@ class Session:
         )
 
     def _tables(self) -> dict[str, dict]:
-        return {name: table for name, table in vars(self).items() if not name.startswith("_")}
+        return {
+            name: table for name, table in vars(self).items() if not name.startswith("_") and name not in self.TRANSIENT
+        }
 
     def needs_saving(self, path: Path) -> bool:
         return not (path.exists() and self.unchanged_since_load())
