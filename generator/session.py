@@ -119,9 +119,11 @@ class Session:
     - `joined`: downloads that join many papers' pieces (.bib files, publications.json), by path,
       with the pieces they were joined from; in memory only (a serve session's rebuilds), as
       they are quick to make once and would be a second copy of every piece on disk.
+    - `listings`: listing pages (an author's, ...) with what they were made from (`Renderer.remembered`);
+      in memory only, like `joined`.
     """
 
-    TRANSIENT = ("joined",)  # tables not written to disk
+    TRANSIENT = ("joined", "listings")  # tables not written to disk
 
     def __init__(self) -> None:
         self.records: dict[Path, tuple[tuple, object]] = {}
@@ -131,6 +133,7 @@ class Session:
         self.bodies: dict[tuple, str] = {}
         self.plain_texts: dict[str, str] = {}
         self.joined: dict[str, tuple[tuple, str]] = {}
+        self.listings: dict[str, tuple] = {}
         self._loaded: dict[str, dict] | None = None  # the tables as `load` found them
 
     def plain(self, text: str | None) -> str:

@@ -87,17 +87,23 @@ def test_a_rebuild_redoes_only_the_edited_record(tmp_path, monkeypatch):
     content = copy_project(tmp_path) / "content"
     session = Session()
     first = {p.path: p.content for p in generate(content, session=session).pages}
-    validated, rendered = [], []
+    validated, rendered, listed = [], [], []
     original_validate, original_render = loader._validate, render.paper_page
+    original_author_pages = render.author_pages
     monkeypatch.setattr(
         loader, "_validate", lambda *a, **k: validated.append(a[2].__name__) or original_validate(*a, **k)
     )
     monkeypatch.setattr(render, "paper_page", lambda r, p: rendered.append(p.key) or original_render(r, p))
+    monkeypatch.setattr(render, "author_pages", lambda r, a: listed.append(a.slug) or original_author_pages(r, a))
     record = content / "papers" / "workshop.yaml"
     record.write_text(record.read_text().replace("Light Kernels", "Light Kernels, again"))
-    second = {p.path: p.content for p in generate(content, session=session).pages}
+    site = generate(content, session=session)
+    second = {p.path: p.content for p in site.pages}
     changed = {path for path in first if first[path] != second[path]}
     assert validated.count("Paper") == 1 and rendered == ["workshop"]
+    workshop = next(p for p in site.library.papers if p.key == "workshop")
+    assert sorted(listed) == sorted(a.slug for a in workshop.authors)  # the other authors' pages are kept
+    assert len(site.library.authors) > len(listed)
     assert "papers/workshop.md" in changed and "papers/stuffed.md" not in changed
     assert "Light Kernels, again" in second["people/weilin-zhao.md"]  # listings are joined anew
 
