@@ -33,7 +33,7 @@ from .cite import reference_key, references
 from .csl import csl_item, csl_json_item, join_csl_json
 from .feed import atom_feed
 from .i18n import Words
-from .library import Author, Library, Publication
+from .library import Author, Library, Publication, TopicEntry
 from .names import parse_name
 from .richtext import to_html, to_plain
 from .scholar import highwire_tags, json_ld, open_graph, to_ris
@@ -554,20 +554,24 @@ def topic_pages(r: Renderer) -> list[Page]:
         )
     ]
     for topic in topics:
-        title = to_plain(topic.topic.title)
-        pages += r.paginated(
-            f"topics/{topic.slug}.md",
-            "topic.md",
-            {"title": title},
-            topic.papers,
-            title=to_html(topic.topic.title),
-            count=len(topic.papers),
-            description=to_html(topic.topic.description),
-            bib=ROOT + f"topics/{topic.slug}.bib",
-            chart=year_chart([p.year for p in topic.papers], title, r.words),
-        )
-        pages.append(r.bib_file(f"topics/{topic.slug}.bib", topic.papers))
+        inputs = (topic.slug, topic.topic, r.options, r.stamp)
+        pages += r.remembered(f"topics/{topic.slug}", inputs, topic.papers, lambda topic=topic: one_topic(r, topic))
     return pages
+
+
+def one_topic(r: Renderer, topic: TopicEntry) -> list[Page]:
+    title = to_plain(topic.topic.title)
+    return r.paginated(
+        f"topics/{topic.slug}.md",
+        "topic.md",
+        {"title": title},
+        topic.papers,
+        title=to_html(topic.topic.title),
+        count=len(topic.papers),
+        description=to_html(topic.topic.description),
+        bib=ROOT + f"topics/{topic.slug}.bib",
+        chart=year_chart([p.year for p in topic.papers], title, r.words),
+    ) + [r.bib_file(f"topics/{topic.slug}.bib", topic.papers)]
 
 
 def year_pages(r: Renderer) -> list[Page]:
@@ -580,17 +584,21 @@ def year_pages(r: Renderer) -> list[Page]:
         r.page("years/index.md", "years.md", {"title": r.words("years_title"), **LISTING}, in_nav=True, years=years)
     ]
     for year, papers in lib.years:
-        slug = year_slug(year)
-        pages += r.paginated(
-            f"years/{slug}.md",
-            "year.md",
-            {"title": r.words("year_title", year=year_label(year, r.words)), **LISTING},
-            papers,
-            count=len(papers),
-            bib=ROOT + f"years/{slug}.bib",
-        )
-        pages.append(r.bib_file(f"years/{slug}.bib", papers))
+        inputs = (year, r.options, r.stamp)
+        pages += r.remembered(f"years/{year_slug(year)}", inputs, papers, lambda y=year, ps=papers: one_year(r, y, ps))
     return pages
+
+
+def one_year(r: Renderer, year: int | None, papers: list[Publication]) -> list[Page]:
+    slug = year_slug(year)
+    return r.paginated(
+        f"years/{slug}.md",
+        "year.md",
+        {"title": r.words("year_title", year=year_label(year, r.words)), **LISTING},
+        papers,
+        count=len(papers),
+        bib=ROOT + f"years/{slug}.bib",
+    ) + [r.bib_file(f"years/{slug}.bib", papers)]
 
 
 def fragments(r: Renderer) -> dict[str, str]:
