@@ -207,3 +207,44 @@ def test_dirty_serve_shows_added_deleted_and_renamed_people_on_the_next_reload(t
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_the_idle_collector_frees_a_builds_cycles_after_it_and_never_lets_them_pile_up(monkeypatch):
+    """Under `mkdocs serve` a build's objects stay frozen after it; the cycles among them are
+    collected once the server is idle, or at the start of a build after `AT_MOST` builds with no
+    idle moment."""
+    import gc
+    import weakref
+
+    from generator.session import IdleCollector
+
+    class Cycle:
+        pass
+
+    def frozen_cycle() -> weakref.ref:
+        cycle = Cycle()
+        cycle.me = cycle
+        gc.freeze()  # as on_files leaves a build's objects
+        return weakref.ref(cycle)
+
+    monkeypatch.setattr(IdleCollector, "DELAY", 0.05)
+    idle = IdleCollector()
+    try:
+        garbage = frozen_cycle()
+        gc.collect()
+        assert garbage() is not None  # frozen: the collector does not reach it
+        idle.build_ended()
+        idle.timer.join(5)  # the timer's thread, once the server has been idle for DELAY
+        assert garbage() is None and idle.uncollected == 0
+
+        monkeypatch.setattr(IdleCollector, "DELAY", 60)  # builds come with no idle moment between them
+        for _ in range(IdleCollector.AT_MOST):
+            idle.build_starts()
+            garbage = frozen_cycle()
+            idle.build_ended()
+        assert garbage() is not None and idle.uncollected == IdleCollector.AT_MOST
+        idle.build_starts()
+        assert garbage() is None and idle.uncollected == 0 and idle.timer is None
+    finally:
+        idle.stop()
+    assert gc.get_freeze_count() == 0
