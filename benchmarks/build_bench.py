@@ -106,7 +106,7 @@ GEN_CHILD = """import json, sys, time; sys.path.insert(0, sys.argv[1]); t0 = tim
 from generator.errors import ContentError; from generator.views import Options; from generator.assembly import expand_markers
 from generator.site import generate; from generator.session import Session
 t1 = time.perf_counter(); options = Options(defer_references=True); session = Session(); items = {}
-try: site = generate(sys.argv[2], options, session, on_csl=items.update)
+try: site = generate(sys.argv[2], options, session, on_csl=lambda csl, keys: items.update(csl))
 except ContentError as error: sys.exit(f"generate() refused the lab:\\n{str(error)[:4000]}")
 t2 = time.perf_counter()
 import yaml; from pathlib import Path; record = sorted(Path(sys.argv[2]).glob('papers/*.yaml'))[0]
