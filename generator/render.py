@@ -244,7 +244,7 @@ class Renderer:
         """`join(parts)`, the very text of the last build while its parts are the very same strings
         (`Session.joined`): neither joined nor hashed again (60 MB at 10,000 papers)."""
         known = self.session.joined.get(path)
-        if known is None or len(known[0]) != len(parts) or any(a is not b for a, b in zip(known[0], parts)):
+        if known is None or not _same_objects(known[0], parts):
             known = (parts, join(parts))
         self.joined_now[path] = known
         return known[1]
@@ -259,15 +259,14 @@ class Renderer:
         the generator's share of a rebuild at 10,000 papers)."""
         tokens = tuple(self.pieces[p.key] for p in papers)
         known = self.session.listings.get(name)
-        if (
-            known is None
-            or known[0] != inputs
-            or len(known[1]) != len(tokens)
-            or any(a is not b for a, b in zip(known[1], tokens))
-        ):
-            made_before = len(self.bodies)
-            pages = make()
-            known = (inputs, tokens, pages, list(self.bodies.items())[made_before:])
+        if known is None or known[0] != inputs or not _same_objects(known[1], tokens):
+            outer, self.bodies = self.bodies, {}  # what `make` renders, apart
+            try:
+                pages = make()
+            finally:
+                made, self.bodies = self.bodies, outer
+            outer.update(made)
+            known = (inputs, tokens, pages, made)
         else:
             self.bodies.update(known[3])  # the bodies memo stays whole for the session kept on disk
         self.listings_now[name] = known
@@ -354,6 +353,11 @@ class Renderer:
 
     def author_url(self, author: Author) -> str:
         return self.url(f"people/{author.slug}.md")
+
+
+def _same_objects(these: tuple, those: tuple) -> bool:
+    """Whether the two hold the very same objects, in order (an `is` per item, no comparison)."""
+    return len(these) == len(those) and all(a is b for a, b in zip(these, those))
 
 
 def _join_bibtex(entries: tuple[str, ...]) -> str:
