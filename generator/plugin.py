@@ -482,7 +482,7 @@ def _effective_settings(config) -> str:
     (`!ENV` values, an `INHERIT` parent, `mkdocs serve`'s own site_url, command-line options)."""
     names = "site_url use_directory_urls site_name site_description site_author copyright repo_url repo_name edit_uri"
     values = {name: config.get(name) for name in names.split()}
-    values.update(theme=getattr(config.theme, "_vars", {}), extra=dict(config.extra))
+    values.update(theme=dict(config.theme), extra=dict(config.extra))  # Theme is a mapping of its settings
     return json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
 
 

@@ -214,3 +214,20 @@ def test_a_generated_page_has_the_canonical_url_urljoin_gives(site_url):
             assert got == (want, urlsplit(want).path), (site_url, url)
     if site_url.startswith("http://127") or site_url == "https://lab.org/site":
         assert joined["papers/x/"] is not None  # the shortcut is taken for a plain site URL
+
+
+def test_the_settings_in_the_key_are_read_without_mkdocs_deprecated_theme_attribute(tmp_path):
+    """MkDocs logs a DeprecationWarning on every build that reads `Theme._vars`; the theme's
+    settings (here `font: false`) still reach the key."""
+    import json
+    import warnings
+
+    from mkdocs.config import load_config
+
+    from generator.plugin import _effective_settings
+
+    config = load_config(str(copy_project(tmp_path) / "mkdocs.yml"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        settings = json.loads(_effective_settings(config))
+    assert settings["theme"]["font"] is False and settings["theme"]["name"] == "material"
