@@ -425,8 +425,16 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
 
     def on_shutdown(self) -> None:
         """The session is kept once, when `mkdocs build` or `mkdocs serve` ends (MkDocs calls this
-        after a failed build too: then nothing is kept)."""
+        after a failed build too: then nothing is kept). After `mkdocs build` the process ends:
+        what is then alive is moved out of the cycle collector's reach, so that the interpreter's
+        exit leaves the build's cycles to the operating system instead of walking and freeing
+        them object by object (4.5 s of a 16 s warm build at 10,000 papers; 0.15 s frozen)."""
         self.idle.stop()
+        self._keep_session()
+        if not self.serving:
+            gc.freeze()
+
+    def _keep_session(self) -> None:
         if self.cache is None or self.cache.folder is None or self.failed:
             return
         path = self.cache.folder / SESSION_FILE
