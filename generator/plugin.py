@@ -438,11 +438,8 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
     def _keep_session(self) -> None:
         if self.cache is None or self.cache.folder is None or self.failed:
             return
-        path = self.cache.folder / SESSION_FILE
-        if self.session.needs_saving(path):
-            self._let_go_of_build()
         self.outputs.save()
-        self.session.save(path, self.stamp)
+        self.session.save(self.cache.folder / SESSION_FILE, self.stamp, make_room=self._let_go_of_build)
 
     def _let_go_of_build(self) -> None:
         """Before the session is written: MkDocs' files and pages of the last build (they hold

@@ -13,7 +13,17 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_project, mkdocs_build
-from lab_changes import CHANGES, assert_same_site, replace
+from lab_changes import (
+    CHANGES,
+    add_member_orcid,
+    add_record,
+    assert_same_site,
+    delete_record,
+    edit_people,
+    edit_record,
+    edit_topics,
+    replace,
+)
 
 CACHE = ".labpubs-cache"
 
@@ -169,6 +179,40 @@ def test_a_broken_cache_is_only_a_cold_build(project, tmp_path):
     assert result.returncode == 0, result.stderr
     cold_build(project, tmp_path / "cold")
     assert_same_site(tmp_path / "site", tmp_path / "cold")
+
+
+CONTENT_CHANGES = [edit_record, edit_people, add_member_orcid, edit_topics, delete_record, add_record]
+
+
+@pytest.mark.parametrize("share", [100.0, 0.0])  # every save appends / every save writes the file whole
+def test_a_session_read_back_holds_what_the_session_that_saved_it_held(tmp_path, monkeypatch, share):
+    """`Session.save` appends only what a build changed (and the keys it dropped) to the file, or
+    writes it whole; either way the session read back needs nothing made again: a build with it
+    changes nothing that would have to be saved, and gives the same pages."""
+    from generator import session as sessions
+    from generator.site import generate
+
+    monkeypatch.setattr(sessions, "APPENDED_SHARE", share)
+    project = copy_project(tmp_path)
+    path, stamp = tmp_path / "session.pickle", "this code"
+    saved = sessions.Session()
+    generate(project / "content", session=saved)
+    saved.save(path, stamp)
+    whole = path.stat().st_size
+    for change in CONTENT_CHANGES:
+        change(project)
+        session = sessions.Session.load(path, stamp)
+        pages = {p.path: p.content for p in generate(project / "content", session=session).pages}
+        size = path.stat().st_size
+        session.save(path, stamp)
+        assert (path.stat().st_size > size) if share else (path.stat().st_size < 2 * whole), change.__name__
+        again = sessions.Session.load(path, stamp)
+        assert {name: set(t) for name, t in again._tables().items()} == {
+            name: set(t) for name, t in session._tables().items()
+        }
+        assert {p.path: p.content for p in generate(project / "content", session=again).pages} == pages
+        assert not again.needs_saving(path), change.__name__
+    assert "undated" not in again.rendered and "journal-copy" in again.rendered
 
 
 SITE_URLS = [
