@@ -420,6 +420,7 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         self.close()  # first: the worker's thread may still be adding references
         if used is not None:
             self.session.keep_references(used)
+        self.session.release()
         self.outputs.finish()
         if self.cache is not None:
             self.cache.save()

@@ -202,15 +202,30 @@ class Session:
         """Per table, the entries the file lacks and the keys it holds that this session dropped."""
         kept, changes = self._kept, {}
         for name, table in self._tables().items():
-            known = kept.tables[name]
+            known, replaced = kept.tables[name], kept.replaced[name]
             changed = {key: value for key, value in table.items() if known.get(key) is not value}
-            changes[name] = (changed, [key for key in known if key not in table])
+            dropped = [key for key in known if key not in table] + [key for key in replaced if key not in table]
+            changes[name] = (changed, dropped)
         return changes
+
+    def release(self) -> None:
+        """Let go of the entries the file holds that this session has replaced or dropped (only
+        their keys are needed, for the next `save`). Called after each build: a `mkdocs serve`
+        started on the session of a `mkdocs build` replaces every paper's pieces (serve has its
+        own site URL), and held both sets until it ended (+16 % objects for the collector to walk
+        at 10,000 papers)."""
+        if self._kept is None:
+            return
+        for name, table in self._tables().items():
+            known, replaced = self._kept.tables[name], self._kept.replaced[name]
+            for key in [key for key, value in known.items() if table.get(key) is not value]:
+                del known[key]
+                replaced.add(key)
 
     def _remember(self, whole: int, size: int) -> None:
         """What the file now holds: the entries (by identity), the file's size and its first segment's."""
         tables = {name: dict(table) for name, table in self._tables().items()}
-        self._kept = Kept(tables, sum(map(len, tables.values())), whole, size)
+        self._kept = Kept(tables, {name: set() for name in tables}, sum(map(len, tables.values())), whole, size)
 
     @classmethod
     def load(cls, path: Path, stamp: str) -> Session:
@@ -291,7 +306,8 @@ class Session:
 class Kept(NamedTuple):
     """What the session file holds (see `Session.save`)."""
 
-    tables: dict[str, dict]  # its entries, by identity
+    tables: dict[str, dict]  # its entries this session still holds, by identity
+    replaced: dict[str, set]  # the keys of the others (`Session.release`)
     entries: int
     whole: int  # bytes of its first segment, which holds every entry
     size: int  # bytes of the whole file

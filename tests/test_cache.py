@@ -184,11 +184,13 @@ def test_a_broken_cache_is_only_a_cold_build(project, tmp_path):
 CONTENT_CHANGES = [edit_record, edit_people, add_member_orcid, edit_topics, delete_record, add_record]
 
 
+@pytest.mark.parametrize("release", [True, False])  # as the plugin does after each build, or not
 @pytest.mark.parametrize("share", [100.0, 0.0])  # every save appends / every save writes the file whole
-def test_a_session_read_back_holds_what_the_session_that_saved_it_held(tmp_path, monkeypatch, share):
+def test_a_session_read_back_holds_what_the_session_that_saved_it_held(tmp_path, monkeypatch, share, release):
     """`Session.save` appends only what a build changed (and the keys it dropped) to the file, or
     writes it whole; either way the session read back needs nothing made again: a build with it
-    changes nothing that would have to be saved, and gives the same pages."""
+    changes nothing that would have to be saved, and gives the same pages. `release` lets go of
+    what the session replaced, and keeps what the file held."""
     from generator import session as sessions
     from generator.site import generate
 
@@ -202,7 +204,12 @@ def test_a_session_read_back_holds_what_the_session_that_saved_it_held(tmp_path,
     for change in CONTENT_CHANGES:
         change(project)
         session = sessions.Session.load(path, stamp)
+        read = dict(session.rendered)
         pages = {p.path: p.content for p in generate(project / "content", session=session).pages}
+        if release:
+            session.release()
+            held = {id(entry) for entry in session._kept.tables["rendered"].values()}
+            assert not {id(entry) for key, entry in read.items() if session.rendered.get(key) is not entry} & held
         size = path.stat().st_size
         session.save(path, stamp)
         assert (path.stat().st_size > size) if share else (path.stat().st_size < 2 * whole), change.__name__
