@@ -166,14 +166,16 @@ class Session:
         while it writes: +30 % memory at the end of a build), and `make_room` is called before a whole
         write; the objects are this package's own, and the file lives in the project's gitignored
         cache folder."""
-        if not self.needs_saving(path):
-            return
-        segment = self._appended_segment(stamp) if self._kept is not None and path.exists() else None
-        if segment is not None:
-            with open(path, "ab") as out:
-                out.write(segment)
-            self._remember(self._kept.whole, self._kept.size + len(segment))
-            return
+        if self._kept is not None and path.exists():
+            changes = self._changes()
+            if not any(any(change) for change in changes.values()):
+                return
+            segment = self._appended_segment(stamp, changes)
+            if segment is not None:
+                with open(path, "ab") as out:
+                    out.write(segment)
+                self._remember(self._kept.whole, self._kept.size + len(segment))
+                return
         make_room()
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".tmp")
@@ -184,10 +186,8 @@ class Session:
         temporary.replace(path)
         self._remember(size, size)
 
-    def _appended_segment(self, stamp: str) -> bytes | None:
-        """What changed since the file was read or written, as a segment to append; None when the
-        file should be written whole instead."""
-        changes = self._changes()
+    def _appended_segment(self, stamp: str, changes: dict[str, tuple[dict, list]]) -> bytes | None:
+        """The `changes` as a segment to append; None when the file should be written whole instead."""
         if sum(len(changed) for changed, _ in changes.values()) > APPENDED_SHARE * self._kept.entries:
             return None
         segment = io.BytesIO()
@@ -212,8 +212,8 @@ class Session:
         """Let go of the entries the file holds that this session has replaced or dropped (only
         their keys are needed, for the next `save`). Called after each build: a `mkdocs serve`
         started on the session of a `mkdocs build` replaces every paper's pieces (serve has its
-        own site URL), and held both sets until it ended (+16 % objects for the collector to walk
-        at 10,000 papers)."""
+        own site URL), and held both sets until it ended (at 10,000 papers 1.67 M objects for the
+        collector to walk instead of 0.99 M)."""
         if self._kept is None:
             return
         for name, table in self._tables().items():
