@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .pagecache import FOLDER
+
 APIS = {  # name: (environment variable, public base URL, name shown to people)
     "crossref": ("LABPUBS_CROSSREF_API", "https://api.crossref.org", "Crossref"),
     "arxiv": ("LABPUBS_ARXIV_API", "https://export.arxiv.org/api", "arXiv"),
@@ -32,7 +34,7 @@ APIS = {  # name: (environment variable, public base URL, name shown to people)
     "dblp": ("LABPUBS_DBLP_API", "https://dblp.org", "DBLP"),
     "orcid": ("LABPUBS_ORCID_API", "https://pub.orcid.org/v3.0", "ORCID"),
 }
-CACHE_DIR = Path(".labpubs-cache") / "http"
+CACHE_DIR = Path(FOLDER) / "http"
 RETRIES = 4  # after the first try, on 429, 5xx and timeouts
 IN_FLIGHT = 3  # requests at once: the APIs' polite limits are a few per second
 

