@@ -31,6 +31,7 @@ from .records import (
     ads_journal,
     bare_arxiv,
     bare_doi,
+    unversioned_arxiv,
 )
 
 # Decoded text copied to a record field of the same meaning.
@@ -188,8 +189,8 @@ def _identifiers(draft: Draft, topics) -> None:
         doi = bare_doi(draft.take("url"))
         draft.notes.append(f"url {url} is a DOI link: kept as the DOI")
     arxiv_doi = ARXIV_DOI.fullmatch(doi)
-    unversioned = lambda arxiv: re.sub(r"v\d+$", "", arxiv).lower()  # noqa: E731
-    if arxiv_doi and unversioned(arxiv_doi.group(1)) == unversioned(draft.data.get("arxiv") or ""):
+    preprint = unversioned_arxiv(draft.data.get("arxiv") or "").lower()
+    if arxiv_doi and unversioned_arxiv(arxiv_doi.group(1)).lower() == preprint:
         draft.notes.append(f"doi {doi} is arXiv's DOI of the preprint: kept as its arXiv id")
     elif doi:
         draft.data["doi"] = doi

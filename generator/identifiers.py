@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from .records import ARXIV_DOI, ARXIV_PATTERN, DOI_PATTERN, bare_arxiv, bare_doi
+from .records import ARXIV_DOI, ARXIV_PATTERN, DOI_PATTERN, bare_arxiv, bare_doi, unversioned_arxiv
 
 _DOI_URL = re.compile(r"https?://(?:dx\.)?doi\.org/", re.I)
 _DOI = re.compile(rf"(?:doi:\s*|{_DOI_URL.pattern})?({DOI_PATTERN})", re.I)
@@ -39,7 +39,7 @@ def id_in_link(url: str) -> Identifier | None:
     except ValueError:
         return None
     if found.kind == "arxiv":
-        return Identifier("arxiv", re.sub(r"v\d+$", "", found.value))
+        return Identifier("arxiv", unversioned_arxiv(found.value))
     return found if found.kind == "doi" else None
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .names import ET_AL, fold, parse_name
-from .records import ARXIV_DOI
+from .records import ARXIV_DOI, unversioned_arxiv
 from .richtext import to_plain
 
 # Titles people put in before the paper has one: two such entries are not one paper.
@@ -81,7 +81,7 @@ class Identity:
         placeholder = len(key) <= 2 or key in PLACEHOLDER_TITLES
         return cls(
             doi,
-            re.sub(r"v\d+$", "", arxiv).lower() if arxiv else None,
+            unversioned_arxiv(arxiv).lower() if arxiv else None,
             None if placeholder else key,
             record.get("year"),
             record.get("type"),

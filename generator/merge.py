@@ -21,7 +21,7 @@ import re
 from .bibtex import name_value
 from .latex import from_latex
 from .names import ET_AL, fold, name_key, parse_name
-from .records import PAPER_KINDS
+from .records import PAPER_KINDS, names_everyone
 from .richtext import to_plain
 
 FILL, COMBINE, OVERWRITE = "fill", "combine", "overwrite"
@@ -170,7 +170,7 @@ class _Merge:
             self.differs("date", result.pop("date").isoformat(), None)
         self.attach_orcids()
         authors = result.get("authors", [])
-        if result.get("members") and authors and authors[-1] != ET_AL:  # `members` only beside an unknown list
+        if result.get("members") and names_everyone(authors):  # `members` only beside an unknown list
             self.changes.notes.append(
                 f"members {', '.join(result.pop('members'))} dropped: the author list is now complete "
                 "(a member the list spells another way needs that spelling in their aliases)"

@@ -18,7 +18,7 @@ from .intake import Candidate, Intake, Outcome, alias_hint, to_paper
 from .loader import Content
 from .merge import FILL, merge
 from .names import ET_AL, fold, name_key, parse_name
-from .records import Paper
+from .records import Paper, names_everyone
 from .sources import crossref, dblp, openalex, orcid
 
 
@@ -183,7 +183,7 @@ def _link_member(data: dict, person, slug: str, spelling: str | None) -> list[st
     none of their people.yaml spellings, a hint to add that spelling to their aliases (the list
     itself is never changed). `spelling` is the member's name as the profile's source writes it."""
     authors = data.get("authors") or []
-    if not authors or authors[-1] == ET_AL:
+    if not names_everyone(authors):
         data["members"] = [slug]
         return []
     theirs = {name_key(n) for n in [person.name, *person.aliases]}

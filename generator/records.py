@@ -94,6 +94,14 @@ BIBTEX_TYPES = {
     "unpublished": ("preprint", "howpublished"),
 }
 ET_AL = "others"  # the last author of a list that goes on ("et al."), as BibTeX writes it
+
+
+def names_everyone(authors: list[str]) -> bool:
+    """Whether an author list is complete: not empty and not ending in et al. Beside a list that
+    is not, `members` names the lab's members it hides."""
+    return bool(authors) and authors[-1] != ET_AL
+
+
 LINK_KINDS = ("pdf", "code", "slides", "video", "poster", "website", "data", "supp", "blog", "html", "url")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MONTH_NAMES = (
@@ -170,6 +178,12 @@ def bare_arxiv(value: str) -> str:
     """An arXiv id without `arXiv:`, its URL or `.pdf`: `https://arxiv.org/abs/2402.13718v2` -> `2402.13718v2`."""
     value = re.sub(r"^(arxiv:\s*|https?://(www\.|export\.)?arxiv\.org/(abs|pdf)/)", "", value.strip(), flags=re.I)
     return re.sub(r"\.pdf$", "", value)
+
+
+def unversioned_arxiv(arxiv_id: str) -> str:
+    """An arXiv id without its version: `2402.13718v2` -> `2402.13718`. Every version of a preprint
+    is one paper, for identity and for what is asked of arXiv."""
+    return re.sub(r"v\d+$", "", arxiv_id)
 
 
 _ADS = json.loads(resources.files(__package__).joinpath("data/ads_journals.json").read_text("utf-8"))
@@ -399,7 +413,7 @@ class Paper(Record):
             raise ValueError(
                 f"orcids names {sorted(set(self.orcids) - set(self.authors))[0]!r}, who is not in `authors`"
             )
-        if self.members and self.authors and self.authors[-1] != ET_AL:
+        if self.members and names_everyone(self.authors):
             raise ValueError(
                 "`members` is for members hidden in an unknown or et-al. author list; "
                 "with a full list, put the names in `authors`"

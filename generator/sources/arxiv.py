@@ -10,7 +10,7 @@ from datetime import date
 
 from ..client import Client, FetchError
 from ..merge import COMBINE, merge
-from ..records import arxiv_url, bare_arxiv
+from ..records import arxiv_url, bare_arxiv, unversioned_arxiv
 from . import crossref, from_display, record_text
 
 NS = {"atom": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/atom"}
@@ -18,12 +18,12 @@ NS = {"atom": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/
 
 def preprint(client: Client, arxiv_id: str) -> tuple[dict, str | None]:
     """The preprint's record fields, and the DOI of its published version when arXiv knows one."""
-    feed = client.xml("arxiv", "/query", {"id_list": re.sub(r"v\d+$", "", arxiv_id), "max_results": 1})
+    feed = client.xml("arxiv", "/query", {"id_list": unversioned_arxiv(arxiv_id), "max_results": 1})
     entry = feed.find("atom:entry", NS)
     if entry is None or entry.find("atom:title", NS) is None or _is_error(entry):
         raise FetchError(f"not found at arXiv ({arxiv_id})")
     data = fields(entry)
-    if re.search(r"v\d+$", arxiv_id):  # the version asked for (identity reads every version as one paper)
+    if arxiv_id != unversioned_arxiv(arxiv_id):  # the version asked for (identity reads every version as one paper)
         data["arxiv"] = arxiv_id
     return data, entry.findtext("arxiv:doi", None, NS)
 
@@ -42,7 +42,7 @@ def with_published_version(client: Client, arxiv_id: str) -> list[dict]:
 def fields(entry: ET.Element) -> dict:
     """Record fields from one Atom entry of the arXiv API."""
     identifier = bare_arxiv(entry.findtext("atom:id", "", NS))
-    arxiv_id = re.sub(r"v\d+$", "", identifier)
+    arxiv_id = unversioned_arxiv(identifier)
     published = entry.findtext("atom:published", "", NS)[:10]
     data: dict = {
         "title": record_text(entry.findtext("atom:title", "", NS)),
