@@ -211,7 +211,7 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
             folder = Path(config.config_file_path or ".").resolve().parent / FOLDER
             self.cache = PageCache(folder, keep=self.serving)
             self.stamp = code_stamp()  # of the code this process runs, which the session is saved with
-            self.session = Session.load(folder / SESSION_FILE, self.stamp)
+            self.session = Session.load(folder / SESSION_FILE, self.stamp, self.options)
             self.outputs = Outputs(None if self.serving else folder / OUTPUTS_FILE, private=self.serving)
         return config
 

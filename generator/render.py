@@ -229,6 +229,7 @@ class Renderer:
         whose `repr` shows all they hold."""
         key = None
         if memo:
+            # the options third: see `session._usable`
             key = (template, path, self.options, self.stamp, repr(meta), repr(sorted(context.items())))
             body = self.session.bodies.get(key)
         if key is None or body is None:

@@ -253,6 +253,36 @@ def test_a_session_read_back_holds_what_the_session_that_saved_it_held(tmp_path,
     assert "undated" not in again.rendered and "journal-copy" in again.rendered
 
 
+def test_a_session_read_for_other_options_leaves_out_what_they_made(tmp_path):
+    """`mkdocs build` after `mkdocs serve` (its own site URL) can use none of the pieces and page
+    bodies serve made: they are not kept when read, but the session knows the file holds them (the
+    next save drops them); those made with the build's own options stay."""
+    from generator.session import Session
+    from generator.site import generate
+    from generator.views import Options
+
+    project = copy_project(tmp_path)
+    path, serve, build = tmp_path / "session.pickle", Options(site_url="http://127.0.0.1:8000/"), Options()
+    saved = Session()
+    pages = {p.path: p.content for p in generate(project / "content", serve, saved).pages}
+    saved.save(path, "this code")
+    same = Session.load(path, "this code", serve)
+    assert (len(same.rendered), len(same.bodies)) == (len(saved.rendered), len(saved.bodies)) > (0, 0)
+    assert {p.path: p.content for p in generate(project / "content", serve, same).pages} == pages
+    assert not same.needs_saving(path)
+    other = Session.load(path, "this code", build)
+    assert (other.rendered, other.bodies) == ({}, {})
+    assert other._kept.replaced["rendered"] == set(saved.rendered) and other.records and other.identities
+    built = {p.path: p.content for p in generate(project / "content", build, other).pages}
+    assert built == {p.path: p.content for p in generate(project / "content", build, Session()).pages}
+    other.save(path, "this code")
+    again = Session.load(path, "this code", build)
+    assert {name: set(t) for name, t in again._tables().items()} == {
+        name: set(t) for name, t in other._tables().items()
+    }
+    assert not again.needs_saving(path) and not Session.load(path, "this code", serve).rendered
+
+
 SITE_URLS = [
     "http://127.0.0.1:8000/",
     "https://lab.org",
