@@ -338,6 +338,14 @@ def mkdocs_build(project: Path, site: Path) -> tuple[float, int]:
     )
 
 
+def fresh_checkout_build(project: Path, site: Path, checkout: Path) -> tuple[tuple[float, int], str]:
+    """(f): what the deploy workflow does: a new checkout (every file new, no site folder) with the
+    last build's `.labpubs-cache/` restored; and whether its site is the project's last `site`."""
+    shutil.copytree(project, checkout, copy_function=shutil.copy)  # the project's site is elsewhere
+    measured = mkdocs_build(checkout, checkout / "site")
+    return measured, "yes" if same_tree(site, checkout / "site") else "NO"
+
+
 def edit_title(project: Path, n: int) -> tuple[str, str]:
     """Put a marker word into the title of one record (the same one each time): its key and the marker."""
     record = sorted((project / "content" / "papers").glob("*.yaml"))[7]
@@ -475,6 +483,12 @@ def report(
             f"nothing changed; peak RSS {mib(cache['warm'][1])}; site identical to (b): {cache['identical']}",
         ),
         ("(e) build after 1 edit, s", f"{cache['edit'][0]:.2f}", "one record's title changed since (w)"),
+        (
+            "(f) fresh checkout + cache, s",
+            f"{cache['fresh'][0]:.2f}",
+            f"as deploy.yml: new files, no site folder, (e)'s .labpubs-cache/ restored; peak RSS "
+            f"{mib(cache['fresh'][1])}; site identical to (e): {cache['fresh_identical']}",
+        ),
         ("page cache on disk", mib(cache["size"]), ".labpubs-cache/ after (e)"),
         ("(c) floor build, s", f"{floor[0]:.2f}", "MkDocs + Material, same pages as filler, no labpubs"),
         ("(a)/(b)", f"{gen['generate'] / full[0]:.1%}", ""),
@@ -587,6 +601,7 @@ def main() -> None:
         edit_title(tmp / "lab", 99)
         cache["edit"] = mkdocs_build(tmp / "lab", tmp / "lab-site")
         cache["size"] = sum(p.stat().st_size for p in (tmp / "lab" / ".labpubs-cache").rglob("*") if p.is_file())
+        cache["fresh"], cache["fresh_identical"] = fresh_checkout_build(tmp / "lab", tmp / "lab-site", tmp / "checkout")
         serve = {}
         if not args.no_serve:
             serve["dirty"] = serve_latency(tmp / "lab", True, args.edits, tmp / "serve-dirty.log")

@@ -21,6 +21,7 @@ def test_the_build_benchmark_runs_and_its_warm_build_is_the_cold_one():
     assert result.returncode == 0, result.stderr[-3000:]
     assert "site identical to (b): yes" in result.stdout, result.stdout
     assert "(e) build after 1 edit, s" in result.stdout
+    assert "site identical to (e): yes" in result.stdout, result.stdout
 
 
 def test_the_import_benchmark_runs_and_its_counts_are_the_expected_ones():
