@@ -338,12 +338,20 @@ def mkdocs_build(project: Path, site: Path) -> tuple[float, int]:
     )
 
 
-def fresh_checkout_build(project: Path, site: Path, checkout: Path) -> tuple[tuple[float, int], str]:
-    """(f): what the deploy workflow does: a new checkout (every file new, no site folder) with the
-    last build's `.labpubs-cache/` restored; and whether its site is the project's last `site`."""
-    shutil.copytree(project, checkout, copy_function=shutil.copy)  # the project's site is elsewhere
-    measured = mkdocs_build(checkout, checkout / "site")
-    return measured, "yes" if same_tree(site, checkout / "site") else "NO"
+def fresh_checkout_build(project: Path, site: Path) -> tuple[tuple[float, int], str]:
+    """(f): what the deploy workflow does: a new checkout at the same path (every file new, no
+    site folder) with the last build's `.labpubs-cache/` restored; and whether its site is the
+    project's last `site`. The project is put back afterwards."""
+    aside = project.with_name(project.name + "-aside")
+    project.rename(aside)
+    try:
+        shutil.copytree(aside, project, copy_function=shutil.copy)  # new files; the site is elsewhere
+        fresh = site.with_name(site.name + "-fresh")
+        measured = mkdocs_build(project, fresh)
+        return measured, "yes" if same_tree(site, fresh) else "NO"
+    finally:
+        shutil.rmtree(project, ignore_errors=True)
+        aside.rename(project)
 
 
 def edit_title(project: Path, n: int) -> tuple[str, str]:
@@ -486,7 +494,7 @@ def report(
         (
             "(f) fresh checkout + cache, s",
             f"{cache['fresh'][0]:.2f}",
-            f"as deploy.yml: new files, no site folder, (e)'s .labpubs-cache/ restored; peak RSS "
+            f"as deploy.yml: a new checkout at the same path, no site folder, (e)'s .labpubs-cache/; peak RSS "
             f"{mib(cache['fresh'][1])}; site identical to (e): {cache['fresh_identical']}",
         ),
         ("page cache on disk", mib(cache["size"]), ".labpubs-cache/ after (e)"),
@@ -601,7 +609,7 @@ def main() -> None:
         edit_title(tmp / "lab", 99)
         cache["edit"] = mkdocs_build(tmp / "lab", tmp / "lab-site")
         cache["size"] = sum(p.stat().st_size for p in (tmp / "lab" / ".labpubs-cache").rglob("*") if p.is_file())
-        cache["fresh"], cache["fresh_identical"] = fresh_checkout_build(tmp / "lab", tmp / "lab-site", tmp / "checkout")
+        cache["fresh"], cache["fresh_identical"] = fresh_checkout_build(tmp / "lab", tmp / "lab-site")
         serve = {}
         if not args.no_serve:
             serve["dirty"] = serve_latency(tmp / "lab", True, args.edits, tmp / "serve-dirty.log")

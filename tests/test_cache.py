@@ -145,18 +145,22 @@ def test_the_deploy_workflow_keeps_the_cache_between_runs():
 
 def test_a_fresh_clone_with_the_cache_restored_builds_the_same_bytes(project, tmp_path):
     """What the deploy workflow does: a new checkout (every file new, no site folder) with the
-    cache of an earlier run at the same place."""
+    cache of an earlier run at the same path, which then renders no page again."""
     cold_build(project, tmp_path / "cold")
     clone = tmp_path / "clone"
     shutil.copytree(project, clone, ignore=shutil.ignore_patterns("site"), copy_function=shutil.copy)
-    for _ in range(2):  # the second time at the same path, as every run after the first
+    for run in range(2):  # the second at the same path, as every run after the first
         shutil.rmtree(clone / "site", ignore_errors=True)
         for record in (clone / "content").rglob("*"):
             if record.is_file():
                 os.utime(record)
+        pack, session = (clone / CACHE / "pages.pack").stat().st_size, (clone / CACHE / "session.pickle").read_bytes()
         result = mkdocs_build(clone, clone / "site")
         assert result.returncode == 0, result.stderr
         assert_same_site(clone / "site", tmp_path / "cold")
+        if run:
+            assert (clone / CACHE / "pages.pack").stat().st_size <= pack  # nothing rendered anew
+            assert (clone / CACHE / "session.pickle").read_bytes()[: len(session)] == session  # only appended to
 
 
 def test_a_dirty_build_in_a_new_process_has_the_whole_search_index(project, tmp_path):
@@ -253,19 +257,23 @@ def test_a_session_read_back_holds_what_the_session_that_saved_it_held(tmp_path,
     assert "undated" not in again.rendered and "journal-copy" in again.rendered
 
 
-def test_a_session_read_for_other_options_leaves_out_what_they_made(tmp_path):
+@pytest.mark.parametrize("share", [100.0, 0.0])  # the save appends / writes the file whole
+def test_a_session_read_for_other_options_leaves_out_what_they_made(tmp_path, monkeypatch, share):
     """`mkdocs build` after `mkdocs serve` (its own site URL) can use none of the pieces and page
     bodies serve made: they are not kept when read, but the session knows the file holds them (the
     next save drops them); those made with the build's own options stay."""
+    from generator import session as sessions
     from generator.session import Session
     from generator.site import generate
     from generator.views import Options
 
+    monkeypatch.setattr(sessions, "APPENDED_SHARE", share)
     project = copy_project(tmp_path)
     path, serve, build = tmp_path / "session.pickle", Options(site_url="http://127.0.0.1:8000/"), Options()
     saved = Session()
     pages = {p.path: p.content for p in generate(project / "content", serve, saved).pages}
     saved.save(path, "this code")
+    saved_bytes = path.read_bytes()
     same = Session.load(path, "this code", serve)
     assert (len(same.rendered), len(same.bodies)) == (len(saved.rendered), len(saved.bodies)) > (0, 0)
     assert {p.path: p.content for p in generate(project / "content", serve, same).pages} == pages
@@ -273,9 +281,12 @@ def test_a_session_read_for_other_options_leaves_out_what_they_made(tmp_path):
     other = Session.load(path, "this code", build)
     assert (other.rendered, other.bodies) == ({}, {})
     assert other._kept.replaced["rendered"] == set(saved.rendered) and other.records and other.identities
+    assert other._kept.replaced["bodies"] == set(saved.bodies)
     built = {p.path: p.content for p in generate(project / "content", build, other).pages}
     assert built == {p.path: p.content for p in generate(project / "content", build, Session()).pages}
+    size = path.stat().st_size
     other.save(path, "this code")
+    assert path.read_bytes()[:size] == saved_bytes if share else path.stat().st_size < size + size // 2
     again = Session.load(path, "this code", build)
     assert {name: set(t) for name, t in again._tables().items()} == {
         name: set(t) for name, t in other._tables().items()
