@@ -249,14 +249,15 @@ def test_math_in_hand_written_pages_is_mathml(project):
 
 
 def test_the_citeproc_methods_we_remember_are_the_ones_we_read():
-    """cite.StyleTreeMemo replaces five citeproc-py methods with versions that remember their
-    answers; an upgrade of citeproc-py that changes one of them must be read again."""
+    """cite.StyleTreeMemo replaces seven citeproc-py methods with versions that remember their
+    answers, and cite.RegisteredItem two properties; an upgrade of citeproc-py that changes one of
+    them must be read again."""
     import hashlib
     import inspect
 
-    from citeproc import model
+    from citeproc import CitationItem, model
 
-    from generator.cite import StyleTreeMemo, references
+    from generator.cite import RegisteredItem, StyleTreeMemo, references
 
     references({"id": "x", "type": "book", "title": "T"}, ("apa",))  # installs the memo
     for (owner, name), digest in StyleTreeMemo.PATCHED.items():
@@ -264,3 +265,6 @@ def test_the_citeproc_methods_we_remember_are_the_ones_we_read():
         assert hasattr(method, "original"), (owner, name)
         source = inspect.getsource(method.original)
         assert hashlib.sha256(source.encode()).hexdigest()[:16] == digest, f"citeproc-py changed {owner}.{name}"
+    for name, digest in RegisteredItem.READ.items():
+        source = inspect.getsource(getattr(CitationItem, name).fget)
+        assert hashlib.sha256(source.encode()).hexdigest()[:16] == digest, f"citeproc-py changed CitationItem.{name}"
