@@ -17,26 +17,24 @@ def _stamp(paper: Publication) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def atom_feed(
-    papers: list[Publication], title: str, author: str, site_url: str | None, url_of, feed_path: str = "feed.xml"
-) -> str:
-    """The newest dated papers (`papers` come newest first). Links are absolute with `site_url`,
-    relative to the feed otherwise; ids are tag-free and stable: the page URL, or a URN."""
+def atom_feed(papers: list[Publication], title: str, author: str, url_of, feed_url: str, absolute: bool) -> str:
+    """The newest dated papers (`papers` come newest first). `url_of(paper)` and `feed_url` are
+    absolute when the site has a `site_url` (`absolute`), relative to the feed otherwise; ids are
+    tag-free and stable: the page URL, or a URN."""
     ET.register_namespace("", ATOM)
     dated = [p for p in papers if p.year][:FEED_SIZE]
     feed = ET.Element(f"{{{ATOM}}}feed")
-    base = (site_url or "").rstrip("/") + "/" if site_url else ""
     ET.SubElement(feed, f"{{{ATOM}}}title").text = title
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = base + feed_path if base else f"urn:labpubs:{author}"
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = feed_url if absolute else f"urn:labpubs:{author}"
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = _stamp(dated[0]) if dated else "1970-01-01T00:00:00Z"
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=base + feed_path if base else feed_path)
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=feed_url)
     ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = author
     ET.SubElement(feed, f"{{{ATOM}}}generator").text = "labpubs"
     for paper in dated:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        href = base + url_of(paper) if base else url_of(paper)
+        href = url_of(paper)
         ET.SubElement(entry, f"{{{ATOM}}}title").text = paper.title
-        ET.SubElement(entry, f"{{{ATOM}}}id").text = href if base else f"urn:labpubs:paper:{paper.key}"
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = href if absolute else f"urn:labpubs:paper:{paper.key}"
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=href)
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = _stamp(paper)
         ET.SubElement(entry, f"{{{ATOM}}}published").text = _stamp(paper)

@@ -142,7 +142,11 @@ class Renderer:
 
     def absolute(self, path: str) -> str:
         """A page's URL for machines: absolute with `site_url`, else relative to the site root."""
-        url = page_url(path, self.options.use_directory_urls)
+        return self.absolute_url(page_url(path, self.options.use_directory_urls))
+
+    def absolute_url(self, url: str) -> str:
+        """A site-relative URL made absolute as MkDocs makes a page's canonical URL (`urljoin` with
+        `site_url`); as it is without a site URL."""
         return urljoin(self.options.site_url, url) if self.options.site_url else url
 
     @cached_property
@@ -477,8 +481,9 @@ def feed(r: Renderer) -> Page:
             r.library.papers,
             title,
             r.options.site_name,
-            r.options.site_url,
-            lambda p: page_url(f"papers/{p.key}.md", r.options.use_directory_urls),
+            lambda p: r.absolute(f"papers/{p.key}.md"),
+            r.absolute_url("feed.xml"),
+            absolute=bool(r.options.site_url),
         ),
         html=False,
     )

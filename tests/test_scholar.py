@@ -205,6 +205,26 @@ def test_atom_feed_is_valid_and_linked_from_every_page(project, library):
         assert link and link["href"].endswith("feed.xml")
 
 
+def test_feed_links_are_the_pages_canonical_urls(project, library):
+    """The feed links each paper where its page's canonical link points, for a site URL MkDocs
+    joins differently from plain concatenation too (dot segments)."""
+    from urllib.parse import urljoin
+
+    from generator.site import generate
+    from generator.views import Options
+
+    feed = feedparser.parse((project / "site" / "feed.xml").read_text(encoding="utf-8"))
+    for entry in feed.entries[:3]:
+        page = html(project / "site", entry.link.removeprefix(SITE_URL))
+        assert page.head.find("link", rel="canonical")["href"] == entry.link
+    odd = "https://lab.example.org/a/../pubs/"
+    pages = {p.path: p for p in generate(project / "content", Options(site_url=odd)).pages}
+    feed = feedparser.parse(pages["feed.xml"].content)
+    dated = [p for p in library.papers if p.year]
+    assert [e.link for e in feed.entries[:3]] == [urljoin(odd, f"papers/{p.key}/") for p in dated[:3]]
+    assert feed.feed.links[0].href == urljoin(odd, "feed.xml") == "https://lab.example.org/pubs/feed.xml"
+
+
 def test_year_charts_are_svg_with_one_bar_per_year(project, library):
     for url, papers in [
         ("", library.papers),
