@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import threading
+from functools import cached_property
 from pathlib import Path
 
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
@@ -38,9 +39,10 @@ STYLES = {
 
 class StyleTreeMemo:
     """citeproc-py asks the same questions of the style tree for every reference: XPath searches,
-    `get_root`, `get_macro`, `calls_variable`, the locale's options. Their answers depend on the style tree only, so
-    they are remembered, for the elements of the style and locale trees that `keep` holds alive
-    (an lxml proxy's id() is its own only while it lives). Installed once, on first use.
+    `get_root`, `get_macro`, `calls_variable`, the locale's options. Their answers depend on the
+    style tree only, so they are remembered, for the elements of the style and locale trees that
+    `keep` holds alive (an lxml proxy's id() is its own only while it lives). Installed once, on
+    first use.
 
     These methods are replaced in citeproc-py's classes: `PATCHED` names them with a hash of the
     source they were read from, and a test fails when an upgrade of citeproc-py changes one (the
@@ -96,24 +98,13 @@ class RegisteredItem(CitationItem):
     """A citation item that finds its bibliography and its reference once. citeproc-py asks for
     them (`item.reference.type`, ...) thousands of times per formatted reference, each time through
     the citation, its bibliography and the source, dict lookups behind `__getattr__` (a fifth of
-    the worker's time); neither can change once the citation is registered. `READ` holds hashes of
-    the properties this replaces, as `StyleTreeMemo.PATCHED` does."""
+    the worker's time); neither can change once the citation is registered. (`cached_property`
+    keeps them in the instance's own `__dict__`, apart from the item's dict entries.) `READ` holds
+    hashes of the properties this replaces, as `StyleTreeMemo.PATCHED` does."""
 
     READ = {"bibliography": "4f34ce497977b1f8", "reference": "294c16bf66b47067"}
-
-    @property
-    def bibliography(self):
-        found = vars(self).get("bibliography")  # the instance's own, not its dict items (CustomDict)
-        if found is None:
-            found = vars(self)["bibliography"] = CitationItem.bibliography.fget(self)
-        return found
-
-    @property
-    def reference(self):
-        found = vars(self).get("reference")
-        if found is None:
-            found = vars(self)["reference"] = CitationItem.reference.fget(self)
-        return found
+    bibliography = cached_property(CitationItem.bibliography.fget)
+    reference = cached_property(CitationItem.reference.fget)
 
 
 _styles: dict[str, CitationStylesStyle] = {}

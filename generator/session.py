@@ -21,6 +21,7 @@ PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 if TYPE_CHECKING:
     from .library import Publication
+    from .views import Options
 
 
 @contextmanager
@@ -231,7 +232,7 @@ class Session:
         self._kept = Kept(tables, replaced, entries, whole, size)
 
     @classmethod
-    def load(cls, path: Path, stamp: str, options=None) -> Session:
+    def load(cls, path: Path, stamp: str, options: Options | None = None) -> Session:
         """The session `save` kept, if the same code made it; else a new one (the cache is only a cache).
 
         With `options`, pieces and page bodies made with other options are left out as they are
@@ -336,7 +337,7 @@ def _write_segment(out: BinaryIO, stamp: str, tables: dict[str, tuple[Iterable, 
             pickle.dump(entry, out, PROTOCOL)
 
 
-def _usable(options) -> Callable[[str, object, object], bool]:
+def _usable(options: Options | None) -> Callable[[str, object, object], bool]:
     """Whether an entry of a table can serve a build with `options` (None: any options)."""
 
     def usable(table: str, key, value) -> bool:
