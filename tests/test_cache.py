@@ -359,3 +359,29 @@ def test_the_settings_in_the_key_are_read_without_mkdocs_deprecated_theme_attrib
         warnings.simplefilter("error", DeprecationWarning)
         settings = json.loads(_effective_settings(config))
     assert settings["theme"]["font"] is False and settings["theme"]["name"] == "material"
+
+
+def test_a_session_written_as_the_process_ends_is_the_same_file_and_lets_go(tmp_path):
+    """`let_go` (the plugin's save as `mkdocs build` or `serve` ends) writes the very bytes of a
+    plain save, and takes each entry out of the session as it is written."""
+    from generator import session as sessions
+    from generator.site import generate
+
+    session = sessions.Session()
+    generate(copy_project(tmp_path) / "content", session=session)
+    session.save(tmp_path / "kept.pickle", "this code")
+    assert any(session._tables().values())
+    session.save(tmp_path / "let-go.pickle", "this code", let_go=True)
+    assert (tmp_path / "kept.pickle").read_bytes() == (tmp_path / "let-go.pickle").read_bytes()
+    assert not any(session._tables().values()) and not session.joined and not session.listings
+
+
+def test_a_page_is_read_back_while_its_record_is_being_compressed(tmp_path):
+    from generator.pagecache import PageCache
+
+    page = ("<p>Łukasz</p>" * 500, [{"location": "papers/x/", "title": "Ł", "text": "t"}])
+    cache = PageCache(tmp_path / CACHE, keep=True)
+    cache.put("key", *page)
+    assert cache.get("key") == page
+    cache.save()
+    assert PageCache(tmp_path / CACHE).get("key") == page
