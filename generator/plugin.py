@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import re
+from collections import deque
 from functools import lru_cache
 from pathlib import Path, PurePath
 from urllib.parse import urljoin, urlsplit
@@ -40,11 +41,12 @@ from .assembly import Page as GenPage
 from .cite import STYLES, Background
 from .errors import ContentError
 from .i18n import Words
+from .indexing import Offload, resolved
 from .loader import Content
 from .mathext import MathExtension
 from .pagecache import FOLDER, Keys, Outputs, PageCache, code_stamp, salt
 from .render import cite_section
-from .session import IdleCollector, Session, young_collections_only
+from .session import IdleCollector, Session, give_back_free_memory, young_collections_only
 from .site import generate
 from .views import Options
 
@@ -52,6 +54,8 @@ log = logging.getLogger("mkdocs.plugins.labpubs")
 CACHED = "labpubs-cached.html"  # the empty template of a page that comes from the cache
 SESSION_FILE = "session.pickle"  # the generator's Session, kept for the next build (in .labpubs-cache/)
 OUTPUTS_FILE = "outputs.json"  # what the last build wrote into the site folder (see pagecache.Outputs)
+TRIM_EVERY = 500  # pages rendered between two `give_back_free_memory`
+WAITING = 100  # finished pages held for the cache until their search entries are back, at most
 
 
 class LabpubsConfig(Config):
@@ -178,6 +182,9 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         self.kept: set[str] = set()  # paths of the generated pages whose output is left in place
         self.page_entries: dict[str, list] = {}  # page path -> its search entries, as last built
         self.entries_before, self.entries_now, self.current = 0, [], None  # the page being built
+        self.rendered = 0  # pages of this build rendered through the template
+        self.offload: Offload | None = None  # generated pages indexed for search by a second process
+        self.waiting: deque[tuple[str, str, list]] = deque()  # pages for the cache, until their entries are back
         self.files: Files | None = None
         self.idle = IdleCollector()  # under `mkdocs serve`
 
@@ -346,7 +353,20 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         if self.cache is not None and self.cache.folder is not None and env.bytecode_cache is None:
             (self.cache.folder / "templates").mkdir(parents=True, exist_ok=True)
             env.bytecode_cache = FileSystemBytecodeCache(str(self.cache.folder / "templates"))
+        self.rendered = 0
+        if self.config.enabled:
+            self._offload_indexing(config, files)
         return env
+
+    def _offload_indexing(self, config, files: Files) -> None:
+        """Material indexes the generated pages this build renders in a second process (see
+        `indexing`), while this one renders the next pages."""
+        rendered = sum(
+            1
+            for file in files.documentation_pages()
+            if isinstance(file.page, GeneratedPage) and file.src_uri not in self.from_cache | self.kept
+        )
+        self.offload = Offload.start(_search_plugin(config), rendered, lambda page: isinstance(page, GeneratedPage))
 
     @event_priority(100)  # before the search plugin indexes the page
     def _count_entries(self, context, /, *, page, config, nav):
@@ -378,14 +398,46 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
             html, self.current = self.current[0], None
             return html
         finished = (self.assembly.finish(path, output) if self.assembly else None) or output
+        self.rendered += 1
+        if self.rendered % TRIM_EVERY == 0:
+            give_back_free_memory()
         if self.cache is not None and path in self.keys:
-            self.cache.put(self.keys[path], finished, self.entries_now)
+            self.waiting.append((self.keys[path], finished, self.entries_now))
+            self._cache_pages()
         return finished
+
+    def _cache_pages(self, done: dict[str, list] | None = None) -> None:
+        """Into the cache, in order, the pages whose search entries are known: all of them with
+        the `done` entries of every page indexed apart; else those whose entries are back,
+        waiting for the oldest when more than `WAITING` pages are held."""
+        while self.waiting:
+            key, html, entries = self.waiting[0]
+            if self.offload is not None and done is None:
+                entries = self.offload.entries_of(entries, wait=len(self.waiting) > WAITING)
+                if entries is None:
+                    return
+            elif done is not None:
+                entries = resolved(entries, done)
+            self.cache.put(key, html, entries)
+            self.waiting.popleft()
 
     def close(self) -> None:
         if self.references is not None:
             self.references.close()
             self.references = None
+
+    @event_priority(60)  # before the search plugin writes its index, and before `_whole_search_index`
+    def _gather_index(self, *, config) -> None:
+        """The entries of the pages indexed apart, in their places."""
+        if self.rendered >= TRIM_EVERY:  # before the search index is written
+            give_back_free_memory()
+        if self.offload is None:
+            return
+        done, self.offload = self.offload.finish(), None
+        entries = _search_entries(config)
+        entries[:] = resolved(entries, done)
+        self.page_entries = {path: resolved(page, done) for path, page in self.page_entries.items()}
+        self._cache_pages(done)
 
     @event_priority(50)  # before the search plugin writes its index
     def _whole_search_index(self, *, config) -> None:
@@ -440,20 +492,24 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         if self.cache is None or self.cache.folder is None or self.failed:
             return
         self.outputs.save()
-        self.session.save(self.cache.folder / SESSION_FILE, self.stamp, make_room=self._let_go_of_build)
+        self.session.save(self.cache.folder / SESSION_FILE, self.stamp, make_room=self._let_go_of_build, let_go=True)
 
     def _let_go_of_build(self) -> None:
         """Before the session is written: MkDocs' files and pages of the last build (they hold
         each other: only the cycle collector frees them) go first, and writing reuses their memory
         instead of adding to the build's peak."""
         self.files = self.assembly = None
-        self.fragments, self.keys, self.from_cache = {}, {}, set()
+        self.fragments, self.keys, self.from_cache, self.key_memo = {}, {}, set(), Keys()
         gc.collect()
 
-    on_post_build = CombinedEvent(_whole_search_index, _keep_build)
+    on_post_build = CombinedEvent(_gather_index, _whole_search_index, _keep_build)
 
     def on_build_error(self, *, error) -> None:
         self._unfreeze()
+        if self.offload is not None:
+            self.offload.close()
+            self.offload = None
+        self.waiting.clear()
         self.failed = not self.serving  # a serve session goes on, and keeps what its next build makes
         self.close()
         self.outputs.forget()
