@@ -361,10 +361,11 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
     def _offload_indexing(self, config, files: Files) -> None:
         """Material indexes the generated pages this build renders in a second process (see
         `indexing`), while this one renders the next pages."""
+        not_rendered = self.from_cache | self.kept
         rendered = sum(
             1
             for file in files.documentation_pages()
-            if isinstance(file.page, GeneratedPage) and file.src_uri not in self.from_cache | self.kept
+            if isinstance(file.page, GeneratedPage) and file.src_uri not in not_rendered
         )
         self.offload = Offload.start(_search_plugin(config), rendered, lambda page: isinstance(page, GeneratedPage))
 

@@ -20,7 +20,7 @@ from generator import indexing
 from generator.pagecache import FOLDER, PageCache
 
 
-def build_in_process(project: Path) -> Path:
+def build_in_process(project: Path, dirty: bool = False) -> Path:
     """`mkdocs build` of the project in this process (so that the test can change how it indexes),
     as the command runs it in a new process."""
     from mkdocs.commands.build import build
@@ -30,9 +30,9 @@ def build_in_process(project: Path) -> Path:
     MkDocsConfig.plugins.plugin_cache.clear()  # new plugins, as in a new process
     site = project / "site"
     config = load_config(str(project / "mkdocs.yml"), site_dir=str(site))
-    config.plugins.on_startup(command="build", dirty=False)
+    config.plugins.on_startup(command="build", dirty=dirty)
     try:
-        build(config)
+        build(config, dirty=dirty)
     finally:
         config.plugins.on_shutdown()
         gc.unfreeze()  # the plugin freezes what is alive as `mkdocs build` ends
@@ -69,9 +69,10 @@ def cached_entries(project: Path) -> dict[str, list]:
     return {key: cache.entries(key) for key in cache.index}
 
 
-def test_pages_indexed_apart_give_the_same_site_index_and_cache(indexed_here, offloads, tmp_path):
+@pytest.mark.parametrize("dirty", [False, True])  # `--dirty` puts the index together from each page's entries
+def test_pages_indexed_apart_give_the_same_site_index_and_cache(indexed_here, offloads, tmp_path, dirty):
     project = copy_project(tmp_path)
-    build_in_process(project)
+    build_in_process(project, dirty)
     papers = {f"papers/{key}.md" for key in FIXTURE_KEYS}
     assert len(offloads) == 1 and papers <= set(offloads[0].sent)  # indexed by the worker
     docs = json.loads((project / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
