@@ -288,6 +288,7 @@ class Run(NamedTuple):
     secs: float  # wall time
     peak: int  # the child's own peak RSS, bytes
     workers: int = 0  # the sum of the peak RSS of each process the child started, sampled
+    together: int = 0  # the highest sum of the child's and its processes' RSS at one moment, sampled
 
 
 def _descendants(pid: int) -> list[int]:
@@ -307,10 +308,13 @@ def _rss(pid: int) -> int:
 
 
 def _sample_workers(pid: int, peaks: dict[int, int], done: threading.Event) -> None:
-    """Every 0.1 s, the RSS of each process under `pid` (the build's workers), at its highest."""
+    """Every 0.1 s, the RSS of each process under `pid` (the build's workers), at its highest, and
+    (under the key -1) the highest sum of `pid`'s RSS and theirs at one moment."""
     while not done.wait(0.1):
-        for worker in _descendants(pid):
-            peaks[worker] = max(peaks.get(worker, 0), _rss(worker))
+        now = {worker: _rss(worker) for worker in _descendants(pid)}
+        for worker, rss in now.items():
+            peaks[worker] = max(peaks.get(worker, 0), rss)
+        peaks[-1] = max(peaks.get(-1, 0), _rss(pid) + sum(now.values()))
 
 
 def run_child(cmd: list, cwd: Path, log: Path, stdin: Path | None = None) -> Run:
@@ -343,14 +347,15 @@ def run_child(cmd: list, cwd: Path, log: Path, stdin: Path | None = None) -> Run
     if proc.returncode:
         sys.exit(f"failed ({proc.returncode}): {' '.join(map(str, cmd))}\n{log.read_text(errors='replace')[-4000:]}")
     peak = int(peak_file.read_text()) * 1024 if peak_file.exists() else usage.ru_maxrss * 1024
-    return Run(secs, peak, sum(peaks.values()))
+    together = peaks.pop(-1, 0)
+    return Run(secs, peak, sum(peaks.values()), together)
 
 
 def measure_generator(project: Path, out: Path) -> dict:
     """(a): generate() in a fresh interpreter, as the plugin runs it (references left to the worker);
     also the pages it made (path, bytes, front matter). (r): the reference worker alone on all papers,
     whose formatted references are added to the paper pages' sizes for the floor."""
-    secs, rss, _ = run_child(
+    secs, rss, *_ = run_child(
         [sys.executable, "-c", GEN_CHILD, str(ROOT), str(project / "content"), str(out)],
         project,
         out.with_suffix(".log"),
@@ -546,6 +551,11 @@ def report(
             f"{mib(full.peak + full.workers)} ({mib(full.peak)} + {mib(full.workers)})",
             "every process at its peak at once (an upper bound): the build's own VmHWM, and its reference "
             "and search workers' RSS, sampled every 0.1 s",
+        ),
+        (
+            "peak RSS (b), all together",
+            mib(full.together),
+            "the build's and its workers' RSS summed, sampled every 0.1 s",
         ),
         (
             "pages from generate()",
