@@ -21,11 +21,15 @@ the worker fail, the main process indexes the pages it left, from what was sent.
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+import logging
 import pickle
 import queue
 import sys
 import threading
 from collections.abc import Callable
+from functools import cache
 from types import SimpleNamespace
 
 from .worker import start as start_worker
@@ -38,6 +42,19 @@ RELIED_ON = {  # Material's code that reads them, with a hash of the source this
     ("SearchPlugin", "on_page_context"): "33eb62fd1688be4d",
 }
 PROTOCOL = pickle.HIGHEST_PROTOCOL
+log = logging.getLogger("mkdocs.plugins.labpubs")
+
+
+@cache
+def _material_as_checked() -> bool:
+    """Whether Material's code that reads a page for the index is the code `RELIED_ON` names."""
+    from material.plugins.search import plugin
+
+    try:
+        sources = {key: inspect.getsource(getattr(getattr(plugin, key[0]), key[1])) for key in RELIED_ON}
+    except (OSError, TypeError, AttributeError):
+        return False
+    return all(hashlib.sha256(sources[key].encode()).hexdigest()[:16] == digest for key, digest in RELIED_ON.items())
 
 
 class Pending:
@@ -51,6 +68,7 @@ class Pending:
 
 class Offload:
     MIN_PAGES = 200  # generated pages to render, below which the main process indexes them
+    AHEAD = 400  # pages sent and not yet answered, at most
 
     @classmethod
     def start(cls, search_plugin, pages: int, ours: Callable[[object], bool]) -> Offload | None:
@@ -63,16 +81,19 @@ class Offload:
         index = getattr(search_plugin, "search_index", None)
         if type(index) is not material_search.SearchIndex or material_search.jieba is not None:
             return None
+        if not _material_as_checked():
+            return None
         if "add_entry_from_context" in vars(index):
             return None
         return cls(index, ours)
 
     def __init__(self, index, ours: Callable[[object], bool]) -> None:
         self.index, self.ours = index, ours
-        self.sent: dict[str, dict | None] = {}  # path -> what was sent (None once its entries are back)
+        self.sent: dict[str, bytes | None] = {}  # path -> the frame sent (None once its entries are back)
         self.results: dict[str, list | None] = {}  # None: the worker failed on that page
         self.arrived = threading.Condition()
         self.gone = False  # the worker stopped: what it did not send is indexed here
+        self.made_here = 0  # pages the worker failed on or left, indexed in this process
         self.outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self.worker = start_worker("indexing")
         self.outbox.put(pickle.dumps(index.config, PROTOCOL))
@@ -92,16 +113,19 @@ class Offload:
         fields = {name: getattr(page, name) for name in READ}
         # as bytes: pickling a str keeps a UTF-8 copy of it inside the str (every paper page's body
         # lives on in the session: +40 MB at 10,000 papers), encoding it does not
-        fields["content"] = fields["content"].encode()
+        fields["content"] = fields["content"].encode("utf-8", "surrogatepass")
         try:
             frame = pickle.dumps((path, fields), PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):
             type(self.index).add_entry_from_context(self.index, page)
             return
-        with self.arrived:
-            self.sent[path] = fields
         self.index.entries.append(Pending(path))
-        self.outbox.put(frame)
+        with self.arrived:
+            self.sent[path] = frame
+            self.outbox.put(frame)
+            # pages ahead of the worker, at most (the page cache holds fewer; with `cache: false`
+            # nothing else would keep them from piling up)
+            self.arrived.wait_for(lambda: self.gone or len(self.sent) - len(self.results) <= self.AHEAD)
 
     def entries_of(self, entries: list, wait: bool = False) -> list | None:
         """`entries` (a page's part of the index) with each `Pending` replaced, once the worker
@@ -138,11 +162,15 @@ class Offload:
     def _entries(self, path: str) -> list:
         with self.arrived:
             entries = self.results.get(path)
-            fields = self.sent.get(path)
+            frame = self.sent.get(path)
         if entries is None:  # the worker failed on it, or is gone: Material's own method, here
+            log.debug("labpubs: search entries of %s made in the build's process", path)
             local = type(self.index)(**self.index.config)
-            local.add_entry_from_context(_page(fields))
+            local.add_entry_from_context(_page(pickle.loads(frame)[1]))
             entries = local.entries
+            with self.arrived:
+                self.results[path], self.sent[path] = entries, None
+                self.made_here += 1
         return entries
 
     def _send(self) -> None:
@@ -164,16 +192,17 @@ class Offload:
                     if entries is not None:
                         self.sent[path] = None
                     self.arrived.notify_all()
-        except (EOFError, OSError, ValueError, pickle.UnpicklingError):
+        except Exception:  # noqa: BLE001 (whatever stopped it, the build indexes the rest)
             pass
-        with self.arrived:
-            self.gone = True
-            self.arrived.notify_all()
+        finally:
+            with self.arrived:
+                self.gone = True
+                self.arrived.notify_all()
 
 
 def _page(fields: dict) -> SimpleNamespace:
     """The page as Material's indexer reads it, from what was sent."""
-    return SimpleNamespace(**{**fields, "content": fields["content"].decode()})
+    return SimpleNamespace(**{**fields, "content": fields["content"].decode("utf-8", "surrogatepass")})
 
 
 def resolved(entries: list, done: dict[str, list]) -> list:

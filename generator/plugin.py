@@ -361,6 +361,9 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
     def _offload_indexing(self, config, files: Files) -> None:
         """Material indexes the generated pages this build renders in a second process (see
         `indexing`), while this one renders the next pages."""
+        if self.offload is not None:  # a build that stopped before its end (serve goes on)
+            self.offload.close()
+        self.waiting.clear()
         not_rendered = self.from_cache | self.kept
         rendered = sum(
             1

@@ -70,27 +70,39 @@ def cached_entries(project: Path) -> dict[str, list]:
 
 
 @pytest.mark.parametrize("dirty", [False, True])  # `--dirty` puts the index together from each page's entries
-def test_pages_indexed_apart_give_the_same_site_index_and_cache(indexed_here, offloads, tmp_path, dirty):
+def test_pages_indexed_apart_give_the_same_site_index_and_cache(indexed_here, offloads, tmp_path, dirty, monkeypatch):
+    from generator import plugin
+
+    monkeypatch.setattr(plugin, "WAITING", 1)  # the build waits for the worker's answers, page by page
+    monkeypatch.setattr(indexing.Offload, "AHEAD", 1)
     project = copy_project(tmp_path)
     build_in_process(project, dirty)
     papers = {f"papers/{key}.md" for key in FIXTURE_KEYS}
-    assert len(offloads) == 1 and papers <= set(offloads[0].sent)  # indexed by the worker
+    assert len(offloads) == 1 and papers <= set(offloads[0].sent)
+    assert offloads[0].made_here == 0  # all by the worker
     docs = json.loads((project / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
     assert any(doc["location"].startswith("papers/") for doc in docs)
     assert_same_site(indexed_here / "site", project / "site")
     assert cached_entries(project) == cached_entries(indexed_here)
 
 
-def test_a_worker_that_fails_leaves_its_pages_to_the_build(indexed_here, offloads, tmp_path, monkeypatch):
+WORKERS_THAT_FAIL = {
+    "gone at once": "pass",
+    "answers nonsense": "import pickle, sys; pickle.dump(7, sys.stdout.buffer); sys.stdout.flush(); sys.stdin.read()",
+}
+
+
+@pytest.mark.parametrize("worker", WORKERS_THAT_FAIL.values(), ids=WORKERS_THAT_FAIL.keys())
+def test_a_worker_that_fails_leaves_its_pages_to_the_build(indexed_here, offloads, tmp_path, monkeypatch, worker):
     def gone(module: str) -> subprocess.Popen:
         return subprocess.Popen(
-            [sys.executable, "-c", "pass"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+            [sys.executable, "-c", worker], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
         )
 
     monkeypatch.setattr(indexing, "start_worker", gone)
     project = copy_project(tmp_path)
     build_in_process(project)
-    assert len(offloads) == 1 and offloads[0].sent and not any(offloads[0].results.values())
+    assert len(offloads) == 1 and offloads[0].made_here == len(offloads[0].sent) > 0
     assert_same_site(indexed_here / "site", project / "site")
     assert cached_entries(project) == cached_entries(indexed_here)
 
