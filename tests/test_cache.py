@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -376,12 +377,18 @@ def test_a_session_written_as_the_process_ends_is_the_same_file_and_lets_go(tmp_
     assert not any(session._tables().values()) and not session.joined and not session.listings
 
 
-def test_a_page_is_read_back_while_its_record_is_being_compressed(tmp_path):
+def test_a_page_is_read_back_while_its_record_is_being_compressed(tmp_path, monkeypatch):
+    from generator import pagecache
     from generator.pagecache import PageCache
 
+    released = threading.Event()
+    compress = pagecache._record
+    monkeypatch.setattr(pagecache, "_record", lambda *args: released.wait(10) and compress(*args))
     page = ("<p>Łukasz</p>" * 500, [{"location": "papers/x/", "title": "Ł", "text": "t"}])
     cache = PageCache(tmp_path / CACHE, keep=True)
     cache.put("key", *page)
+    assert "key" not in cache.index  # still being compressed when it is asked for
+    threading.Timer(0.2, released.set).start()
     assert cache.get("key") == page
     cache.save()
     assert PageCache(tmp_path / CACHE).get("key") == page
