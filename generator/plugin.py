@@ -361,9 +361,7 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
     def _offload_indexing(self, config, files: Files) -> None:
         """Material indexes the generated pages this build renders in a second process (see
         `indexing`), while this one renders the next pages."""
-        if self.offload is not None:  # a build that stopped before its end (serve goes on)
-            self.offload.close()
-        self.waiting.clear()
+        self._stop_offload()  # one a build left that stopped before its end (serve goes on)
         not_rendered = self.from_cache | self.kept
         rendered = sum(
             1
@@ -371,6 +369,12 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
             if isinstance(file.page, GeneratedPage) and file.src_uri not in not_rendered
         )
         self.offload = Offload.start(_search_plugin(config), rendered, lambda page: isinstance(page, GeneratedPage))
+
+    def _stop_offload(self) -> None:
+        if self.offload is not None:
+            self.offload.close()
+            self.offload = None
+        self.waiting.clear()
 
     @event_priority(100)  # before the search plugin indexes the page
     def _count_entries(self, context, /, *, page, config, nav):
@@ -416,12 +420,12 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         waiting for the oldest when more than `WAITING` pages are held."""
         while self.waiting:
             key, html, entries = self.waiting[0]
-            if self.offload is not None and done is None:
+            if done is not None:
+                entries = resolved(entries, done)
+            elif self.offload is not None:
                 entries = self.offload.entries_of(entries, wait=len(self.waiting) > WAITING)
                 if entries is None:
                     return
-            elif done is not None:
-                entries = resolved(entries, done)
             self.cache.put(key, html, entries)
             self.waiting.popleft()
 
@@ -510,10 +514,7 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
 
     def on_build_error(self, *, error) -> None:
         self._unfreeze()
-        if self.offload is not None:
-            self.offload.close()
-            self.offload = None
-        self.waiting.clear()
+        self._stop_offload()
         self.failed = not self.serving  # a serve session goes on, and keeps what its next build makes
         self.close()
         self.outputs.forget()
