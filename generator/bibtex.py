@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
@@ -94,8 +94,12 @@ def needs_protection(word: str) -> bool:
 
 
 def _protect(match: re.Match) -> str:
+    return _protected(match.group(0))
+
+
+@lru_cache(maxsize=65536)  # words repeat across titles: each is decoded once
+def _protected(word: str) -> str:
     """`MiniCPM:` -> `{MiniCPM}:`; never around a word that ends in a command (`U.S.\\ Army`)."""
-    word = match.group(0)
     core = word.rstrip(":,;.!?")
     if re.search(r"\\[A-Za-z]*$", core):
         return word
@@ -142,6 +146,7 @@ def _spell_braces(latex: str, left: str, right: str) -> str:
     return re.sub(r"(?<!\\)\\([{}])", lambda m: f"\\{left if m.group(1) == '{' else right}{{}}", latex)
 
 
+@lru_cache(maxsize=65536)  # authors repeat across papers: each spelling is written once
 def name_value(name: str, unicode: bool = False) -> str:
     """One author as "von Last, Jr, First", braces of corporate names kept, specials escaped, a
     word "and" broken up (BibTeX would split the list at it)."""

@@ -40,7 +40,7 @@ def csl_name(name: str) -> dict:
 def csl_item(paper: Publication) -> dict:
     record = paper.record
     kind = PAPER_KINDS[record.type]
-    item: dict = {"id": paper.key, "type": kind.csl, "title": to_plain(record.title)}
+    item: dict = {"id": paper.key, "type": kind.csl, "title": paper.title}  # the plain title, made once
     authors = [csl_name(n) if n != ET_AL else {"literal": ET_AL} for n in record.authors]  # et al.: say so
     if authors:
         item["author"] = authors
