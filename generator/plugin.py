@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path, PurePath
 from urllib.parse import urljoin, urlsplit
 
-from jinja2 import ChoiceLoader, DictLoader, FileSystemBytecodeCache
+from jinja2 import ChoiceLoader, DictLoader, Environment, FileSystemBytecodeCache
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
@@ -348,8 +348,12 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
 
     def on_env(self, env, /, *, config, files):
         """The empty template of cached pages; with the cache on, compiled templates are kept too
-        (Jinja checks each against its source)."""
+        (Jinja checks each against its source). MkDocs makes a new environment for each build, so
+        a template is not checked against its file again within one (Jinja's `auto_reload`: a
+        `stat` for every `include` of every page)."""
         env.loader = ChoiceLoader([DictLoader({CACHED: ""}), env.loader])
+        env.auto_reload = False
+        _look_up_quickly(env)
         if self.cache is not None and self.cache.folder is not None and env.bytecode_cache is None:
             (self.cache.folder / "templates").mkdir(parents=True, exist_ok=True)
             env.bytecode_cache = FileSystemBytecodeCache(str(self.cache.folder / "templates"))
@@ -526,6 +530,35 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         if self.config.enabled and not self.dirty:
             log.info("labpubs: 'mkdocs serve --dirty' shows edits sooner, with the same pages as a clean build")
         return server
+
+
+DICT_ATTRIBUTES = frozenset(dir(dict))
+NONE_ATTRIBUTES = frozenset(dir(None))
+
+
+def _look_up_quickly(env: Environment) -> None:
+    """Jinja's `x.name` on the build's environment, without raising and catching an exception
+    where the answer is known: on a plain dict (`page.meta.title`) a name that is not a dict method
+    is the item or undefined, and every name but None's own is undefined on None. Jinja tries the
+    attribute first, which fails there: ~130 exceptions a page in Material's templates. Anything
+    else goes to Jinja's own lookup, as does every name when the environment is not Jinja's plain
+    one (a sandbox has its own rules)."""
+    if type(env).getattr is not Environment.getattr:
+        return
+    general = env.getattr
+
+    def getattr(obj, attribute):  # noqa: A001 - the name Jinja's compiled templates call
+        if type(attribute) is str:
+            if type(obj) is dict and attribute not in DICT_ATTRIBUTES:
+                try:
+                    return obj[attribute]
+                except KeyError:
+                    return env.undefined(obj=obj, name=attribute)
+            if obj is None and attribute not in NONE_ATTRIBUTES:
+                return env.undefined(obj=obj, name=attribute)
+        return general(obj, attribute)
+
+    env.getattr = getattr
 
 
 def _search_plugin(config):
