@@ -271,11 +271,12 @@ def make_lab(project: Path, n: int, seed: int) -> int:
     return text_bytes
 
 
-LAUNCH = """import atexit, runpy, sys
+LAUNCH = """import atexit, os, runpy, sys
 peak_file, kind, target = sys.argv[1:4]
 def peak():
     with open('/proc/self/status') as status, open(peak_file, 'w') as out:
-        out.write(next(line.split()[1] for line in status if line.startswith('VmHWM:')))
+        own = os.times()
+        out.write(next(line.split()[1] for line in status if line.startswith('VmHWM:')) + f' {own.user + own.system}')
 atexit.register(peak)
 if kind == '-m':
     sys.argv = [target, *sys.argv[4:]]; runpy.run_module(target, run_name='__main__', alter_sys=True)
@@ -289,6 +290,8 @@ class Run(NamedTuple):
     peak: int  # the child's own peak RSS, bytes
     workers: int = 0  # the sum of the peak RSS of each process the child started, sampled
     together: int = 0  # the highest sum of the child's and its processes' RSS at one moment, sampled
+    cpu: float = 0.0  # CPU seconds (user + system) of the child's own process
+    workers_cpu: float = 0.0  # and of the processes it started and waited for
 
 
 def _descendants(pid: int) -> list[int]:
@@ -346,9 +349,12 @@ def run_child(cmd: list, cwd: Path, log: Path, stdin: Path | None = None) -> Run
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         sys.exit(f"failed ({proc.returncode}): {' '.join(map(str, cmd))}\n{log.read_text(errors='replace')[-4000:]}")
-    peak = int(peak_file.read_text()) * 1024 if peak_file.exists() else usage.ru_maxrss * 1024
+    total_cpu = usage.ru_utime + usage.ru_stime  # wait4: the child's and its waited-for descendants'
+    peak, cpu = usage.ru_maxrss, total_cpu
+    if peak_file.exists():
+        peak, cpu = (float(x) for x in peak_file.read_text().split())
     together = peaks.pop(-1, 0)
-    return Run(secs, peak, sum(peaks.values()), together)
+    return Run(secs, int(peak) * 1024, sum(peaks.values()), together, cpu, max(0.0, total_cpu - cpu))
 
 
 def measure_generator(project: Path, out: Path) -> dict:
@@ -529,6 +535,12 @@ def report(
             "same process, one record changed: what `mkdocs serve` redoes",
         ),
         ("(b) mkdocs build, s", f"{full[0]:.2f}", "full labpubs site, child process, cold (no page cache)"),
+        (
+            "(b) CPU: build + workers, s",
+            f"{full.cpu:.1f} + {full.workers_cpu:.1f}",
+            f"user + system; MkDocs renders every page in the build's own process, and {os.cpu_count()} CPUs"
+            f" cannot finish this work in less than {(full.cpu + full.workers_cpu) / (os.cpu_count() or 1):.1f} s",
+        ),
         (
             "(w) warm mkdocs build, s",
             f"{cache['warm'][0]:.2f}",

@@ -4,6 +4,7 @@ the warm build the build benchmark times is the cold one's site, byte for byte."
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,8 @@ def test_the_build_benchmark_runs_and_its_warm_build_is_the_cold_one():
     assert "site identical to (b): yes" in result.stdout, result.stdout
     assert "(e) build after 1 edit, s" in result.stdout
     assert "site identical to (e): yes" in result.stdout, result.stdout
+    cpu = re.search(r"\(b\) CPU: build \+ workers, s +([\d.]+) \+ ([\d.]+)", result.stdout)
+    assert cpu and float(cpu[1]) > 0, result.stdout
 
 
 def test_the_import_benchmark_runs_and_its_counts_are_the_expected_ones():
