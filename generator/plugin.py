@@ -348,11 +348,8 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
 
     def on_env(self, env, /, *, config, files):
         """The empty template of cached pages; with the cache on, compiled templates are kept too
-        (Jinja checks each against its source). MkDocs makes a new environment for each build, so
-        a template is not checked against its file again within one (Jinja's `auto_reload`: a
-        `stat` for every `include` of every page)."""
+        (Jinja checks each against its source); names looked up without needless exceptions."""
         env.loader = ChoiceLoader([DictLoader({CACHED: ""}), env.loader])
-        env.auto_reload = False
         _look_up_quickly(env)
         if self.cache is not None and self.cache.folder is not None and env.bytecode_cache is None:
             (self.cache.folder / "templates").mkdir(parents=True, exist_ok=True)

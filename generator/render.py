@@ -69,9 +69,12 @@ def templates_stamp() -> tuple:
 
 
 def environment() -> Environment:
+    """Each build makes its own, so a template is not checked against its file again within one
+    (`auto_reload`: a `stat` for every page rendered), as MkDocs does for the theme's."""
     return Environment(
         loader=PackageLoader("generator", "templates"),
         bytecode_cache=COMPILED,
+        auto_reload=False,
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
