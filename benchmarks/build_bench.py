@@ -326,6 +326,7 @@ def run_child(cmd: list, cwd: Path, log: Path, stdin: Path | None = None) -> Run
     since Linux carries the high-water mark of the forking process across exec. The processes the
     child starts (labpubs' reference and search workers) are sampled every 0.1 s."""
     peak_file = log.with_suffix(".peak")
+    peak_file.unlink(missing_ok=True)  # the same log path serves several runs
     if Path("/proc/self/status").exists():
         cmd = [cmd[0], "-c", LAUNCH, str(peak_file), *cmd[1:]]
     with open(log, "wb") as out, open(stdin or os.devnull, "rb") as source:
@@ -504,6 +505,11 @@ def site_stats(site: Path) -> dict:
     }
 
 
+def cpus() -> int:
+    """The CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def target(label: str, value: float, limit: float, fmt) -> str:
     ok = value <= limit
     how = f"{1 - value / limit:.0%} under" if ok else f"{value / limit - 1:.0%} over"
@@ -538,8 +544,8 @@ def report(
         (
             "(b) CPU: build + workers, s",
             f"{full.cpu:.1f} + {full.workers_cpu:.1f}",
-            f"user + system; MkDocs renders every page in the build's own process, and {os.cpu_count()} CPUs"
-            f" cannot finish this work in less than {(full.cpu + full.workers_cpu) / (os.cpu_count() or 1):.1f} s",
+            f"user + system; MkDocs renders every page in the build's own process, and {cpus()} CPUs"
+            f" cannot finish this work in less than {(full.cpu + full.workers_cpu) / cpus():.1f} s",
         ),
         (
             "(w) warm mkdocs build, s",

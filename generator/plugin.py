@@ -350,7 +350,8 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         """The empty template of cached pages; with the cache on, compiled templates are kept too
         (Jinja checks each against its source); names looked up without needless exceptions."""
         env.loader = ChoiceLoader([DictLoader({CACHED: ""}), env.loader])
-        _look_up_quickly(env)
+        if self.config.enabled:
+            _look_up_quickly(env)
         if self.cache is not None and self.cache.folder is not None and env.bytecode_cache is None:
             (self.cache.folder / "templates").mkdir(parents=True, exist_ok=True)
             env.bytecode_cache = FileSystemBytecodeCache(str(self.cache.folder / "templates"))
@@ -531,6 +532,7 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
 
 DICT_ATTRIBUTES = frozenset(dir(dict))
 NONE_ATTRIBUTES = frozenset(dir(None))
+MISSING = object()
 
 
 def _look_up_quickly(env: Environment) -> None:
@@ -538,24 +540,27 @@ def _look_up_quickly(env: Environment) -> None:
     where the answer is known: on a plain dict (`page.meta.title`) a name that is not a dict method
     is the item or undefined, and every name but None's own is undefined on None. Jinja tries the
     attribute first, which fails there: ~130 exceptions a page in Material's templates. Anything
-    else goes to Jinja's own lookup, as does every name when the environment is not Jinja's plain
-    one (a sandbox has its own rules)."""
-    if type(env).getattr is not Environment.getattr:
-        return
-    general = env.getattr
+    else goes to Jinja's own lookup. The environment becomes an instance of a subclass of its
+    class, so that an overlay of it looks up with its own settings; an environment whose lookup is
+    not Jinja's plain one (a sandbox, or another plugin's) is left as it is."""
+    if type(env).getattr is Environment.getattr and "getattr" not in vars(env):
+        env.__class__ = _quick_lookup(type(env))
 
-    def getattr(obj, attribute):  # noqa: A001 - the name Jinja's compiled templates call
+
+@lru_cache(maxsize=8)
+def _quick_lookup(environment: type) -> type:
+    """A subclass of `environment` (a class) with the lookup `_look_up_quickly` describes."""
+
+    def getattr(self, obj, attribute):  # noqa: A001 - the name Jinja's compiled templates call
         if type(attribute) is str:
             if type(obj) is dict and attribute not in DICT_ATTRIBUTES:
-                try:
-                    return obj[attribute]
-                except KeyError:
-                    return env.undefined(obj=obj, name=attribute)
+                value = obj.get(attribute, MISSING)
+                return self.undefined(obj=obj, name=attribute) if value is MISSING else value
             if obj is None and attribute not in NONE_ATTRIBUTES:
-                return env.undefined(obj=obj, name=attribute)
-        return general(obj, attribute)
+                return self.undefined(obj=obj, name=attribute)
+        return environment.getattr(self, obj, attribute)
 
-    env.getattr = getattr
+    return type(environment.__name__, (environment,), {"getattr": getattr, "__module__": __name__})
 
 
 def _search_plugin(config):

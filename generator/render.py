@@ -69,8 +69,9 @@ def templates_stamp() -> tuple:
 
 
 def environment() -> Environment:
-    """Each build makes its own, so a template is not checked against its file again within one
-    (`auto_reload`: a `stat` for every page rendered), as MkDocs does for the theme's."""
+    """A `Renderer` makes its own for each build, so a template is not checked against its file
+    again within one (`auto_reload`: a `stat` for every page rendered), as MkDocs does for the
+    theme's. (`_cite_template` keeps one for the process; a Template it holds never reloads.)"""
     return Environment(
         loader=PackageLoader("generator", "templates"),
         bytecode_cache=COMPILED,

@@ -27,6 +27,21 @@ def test_the_build_benchmark_runs_and_its_warm_build_is_the_cold_one():
     assert cpu and float(cpu[1]) > 0, result.stdout
 
 
+def test_the_template_benchmark_runs_and_both_lookups_give_the_same_page():
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "template_bench.py"),
+            *("--papers", "30", "--renders", "3", "--rounds", "1"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "the same HTML: yes" in result.stdout, result.stdout
+
+
 def test_the_import_benchmark_runs_and_its_counts_are_the_expected_ones():
     result = subprocess.run(
         [

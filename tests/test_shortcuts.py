@@ -4,11 +4,13 @@ one a build without it makes."""
 
 from __future__ import annotations
 
+import copy
+from collections import OrderedDict, defaultdict
 from pathlib import Path
 
 import pytest
 from conftest import copy_project
-from jinja2 import Environment, Undefined
+from jinja2 import ChainableUndefined, Environment, StrictUndefined, Undefined, UndefinedError
 from lab_changes import assert_same_site
 from test_indexing import build_in_process
 
@@ -22,16 +24,24 @@ class Attributes:
         return f"item {name}"
 
 
+class TitledDict(dict):
+    title = property(lambda self: "the attribute")
+
+
 OBJECTS = [
     {"title": "A", "items": "an item named like a method", "": 0, "__dict__": 1},
     {},
     None,
+    TitledDict(title="the item"),
+    OrderedDict(title="A"),
+    defaultdict(int, title="A"),  # a missing name becomes an item: Jinja's lookup, not the shortcut
     Attributes(),
     "text",
     [1, 2],
     {"nested": {"deeper": None}},
 ]
 NAMES = ["title", "items", "get", "keys", "missing", "", "__class__", "__dict__", "__doc__", "colour", "upper", 0]
+UNDEFINED = [Undefined, StrictUndefined, ChainableUndefined]
 
 
 def answer(env: Environment, obj, name):
@@ -47,21 +57,41 @@ def answer(env: Environment, obj, name):
     return ("value", value)
 
 
+def quick_environment(**settings) -> Environment:
+    env = Environment(**settings)
+    plugin._look_up_quickly(env)
+    assert type(env).getattr is not Environment.getattr  # the shortcut is on
+    return env
+
+
+@pytest.mark.parametrize("undefined", UNDEFINED, ids=lambda kind: kind.__name__)
 @pytest.mark.parametrize("obj", OBJECTS, ids=lambda obj: type(obj).__name__)
-def test_every_lookup_is_the_one_jinja_makes(obj):
-    quick, jinja = Environment(), Environment()
-    plugin._look_up_quickly(quick)
-    assert quick.getattr is not jinja.getattr
+def test_every_lookup_is_the_one_jinja_makes(obj, undefined):
+    quick, jinja = quick_environment(undefined=undefined), Environment(undefined=undefined)
     for name in NAMES:
-        assert answer(quick, obj, name) == answer(jinja, obj, name), name
+        assert answer(quick, copy.copy(obj), name) == answer(jinja, copy.copy(obj), name), name
 
 
-def test_a_sandbox_keeps_its_own_lookup():
+def test_an_overlay_looks_up_with_its_own_settings():
+    overlay = quick_environment().overlay(undefined=StrictUndefined)
+    jinja = Environment().overlay(undefined=StrictUndefined)
+    for obj in OBJECTS:
+        for name in NAMES:
+            assert answer(overlay, obj, name) == answer(jinja, obj, name), name
+    with pytest.raises(UndefinedError):
+        overlay.from_string("{{ d.x }}").render(d={})
+
+
+def test_a_sandbox_or_another_lookup_is_left_as_it_is():
     from jinja2.sandbox import SandboxedEnvironment
 
-    env = SandboxedEnvironment()
+    sandbox = SandboxedEnvironment()
+    plugin._look_up_quickly(sandbox)
+    assert type(sandbox) is SandboxedEnvironment
+    env = Environment()
+    env.getattr = lambda obj, attribute: "another plugin's"
     plugin._look_up_quickly(env)
-    assert env.getattr.__func__ is SandboxedEnvironment.getattr
+    assert type(env) is Environment and env.getattr({}, "title") == "another plugin's"
 
 
 def test_the_site_is_the_one_jinjas_own_lookup_makes(tmp_path: Path, monkeypatch):
@@ -75,9 +105,9 @@ def test_the_site_is_the_one_jinjas_own_lookup_makes(tmp_path: Path, monkeypatch
     monkeypatch.setattr(plugin.LabpubsPlugin, "on_env", keep_env)
     (tmp_path / "quick").mkdir(), (tmp_path / "jinja").mkdir()
     quick = build_in_process(copy_project(tmp_path / "quick"))
-    assert envs and envs[-1].getattr.__name__ == "getattr" and not hasattr(envs[-1].getattr, "__self__")
+    assert envs and type(envs[-1]).getattr is not Environment.getattr  # the shortcut was on
 
     monkeypatch.setattr(plugin, "_look_up_quickly", lambda env: None)
     jinjas = build_in_process(copy_project(tmp_path / "jinja"))
-    assert hasattr(envs[-1].getattr, "__self__")  # Jinja's own method: the shortcut was left out
+    assert type(envs[-1]).getattr is Environment.getattr  # Jinja's own lookup: the shortcut was left out
     assert_same_site(quick, jinjas)
