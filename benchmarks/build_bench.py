@@ -11,7 +11,9 @@ process running beside it (`python -m generator.cite`); (b) `mkdocs build`
 of the full site; (c) the floor: a plain MkDocs + Material project (same mkdocs.yml without the labpubs
 plugin and custom_dir) with one filler Markdown page per generated page, of the same byte size and
 front matter (paper pages count their references). Peak memory is each child's own high-water
-RSS (VmHWM, which it writes at exit); for (b) the worker's peak from (r) is added. Also (a') generate() again in the
+RSS (VmHWM, which it writes at exit); for (b) its workers' RSS is sampled every 0.1 s, and added
+at their peaks (an upper bound) and at one moment, and its CPU time and theirs are reported. Also
+(a') generate() again in the
 same process after one record was edited, as `mkdocs serve` does. Then the page cache: (w) a
 second `mkdocs build` into the same site folder with nothing changed (its site compared byte for byte
 with (b)'s), (e) one more into it after one record's title changed; and live preview: (s) `mkdocs serve --dirty` and (s') plain

@@ -350,13 +350,12 @@ class LabpubsPlugin(BasePlugin[LabpubsConfig]):
         """The empty template of cached pages; with the cache on, compiled templates are kept too
         (Jinja checks each against its source); names looked up without needless exceptions."""
         env.loader = ChoiceLoader([DictLoader({CACHED: ""}), env.loader])
-        if self.config.enabled:
-            _look_up_quickly(env)
         if self.cache is not None and self.cache.folder is not None and env.bytecode_cache is None:
             (self.cache.folder / "templates").mkdir(parents=True, exist_ok=True)
             env.bytecode_cache = FileSystemBytecodeCache(str(self.cache.folder / "templates"))
         self.rendered = 0
         if self.config.enabled:
+            _look_up_quickly(env)
             self._offload_indexing(config, files)
         return env
 
