@@ -67,14 +67,16 @@ def front_matter(meta: dict) -> str:
 @dataclass(frozen=True)
 class Page:
     """A generated file: a page (front matter `meta` and a `body`) or a download such as
-    `papers/<key>.bib` (a body only). `html` says the body is plain HTML; only pages whose
-    Markdown headings make a table of contents (the publications list) are not. `fill` puts a
-    listing's papers in at its LIST_MARKs; `head` is what `theme/main.html` prints into `<head>`
-    (meta tags and JSON-LD), kept out of the front matter; `inputs` completes, with the rest, the
-    key under which `pagecache` keeps the finished page."""
+    `papers/<key>.bib` (a body only: the UTF-8 bytes it is written as; as a str, JSON or RIS with
+    one accented name takes two bytes a character, 62 MiB more at 10,000 papers). `html` says
+    the body is plain HTML; only pages whose Markdown headings make a table of contents (the
+    publications list) are not. `fill` puts a listing's papers in at its LIST_MARKs; `head` is
+    what `theme/main.html` prints into `<head>` (meta tags and JSON-LD), kept out of the front
+    matter; `inputs` completes, with the rest, the key under which `pagecache` keeps the
+    finished page."""
 
     path: str
-    body: str
+    body: str | bytes  # bytes: a download's
     meta: dict | None = None
     in_nav: bool = False
     html: bool = True
@@ -84,8 +86,8 @@ class Page:
     memo: dict = field(default_factory=dict, compare=False, repr=False)  # what is derived from it (`pagecache.Keys`)
 
     @property
-    def content(self) -> str:
-        """The file as MkDocs or any Markdown engine reads it."""
+    def content(self) -> str | bytes:
+        """The file as MkDocs or any Markdown engine reads it (a download: its bytes)."""
         body = self.fill(self.body) if self.fill else self.body
         if self.meta is None:
             return body

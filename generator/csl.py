@@ -81,12 +81,12 @@ def to_csl_json(items: list[dict]) -> str:
     return json.dumps(items, ensure_ascii=False, indent=1) + "\n"
 
 
-def csl_json_item(item: dict) -> str:
-    """One item as `to_csl_json` writes it, for `join_csl_json` (a site keeps each paper's
-    text while the paper is unchanged, instead of writing every item again)."""
-    return json.dumps([item], ensure_ascii=False, indent=1)[2:-2]
+def csl_json_item(item: dict) -> bytes:
+    """One item as `to_csl_json` writes it, in UTF-8, for `join_csl_json` (a site keeps each
+    paper's text while the paper is unchanged, instead of writing every item again)."""
+    return json.dumps([item], ensure_ascii=False, indent=1)[2:-2].encode()
 
 
-def join_csl_json(texts: list[str] | tuple[str, ...]) -> str:
-    """`to_csl_json` of the items whose `csl_json_item` texts these are."""
-    return "[\n" + ",\n".join(texts) + "\n]\n" if texts else "[]\n"
+def join_csl_json(texts: list[bytes] | tuple[bytes, ...]) -> bytes:
+    """`to_csl_json` of the items whose `csl_json_item` texts these are, in UTF-8."""
+    return b"[\n" + b",\n".join(texts) + b"\n]\n" if texts else b"[]\n"

@@ -209,13 +209,14 @@ class Renderer:
         return self.per_paper("reference_key", lambda p: reference_key(self.csl[p.key], styles))
 
     @cached_property
-    def csl_json(self) -> dict[str, str]:
+    def csl_json(self) -> dict[str, bytes]:
         """Each paper's CSL item as publications.json writes it."""
         return self.per_paper("csl_json", lambda p: csl_json_item(self.csl[p.key]))
 
     @cached_property
-    def ris(self) -> dict[str, str]:
-        return self.per_paper("ris", to_ris)
+    def ris(self) -> dict[str, bytes]:
+        """Each paper's RIS download (as every download, bytes: see `Page`)."""
+        return self.per_paper("ris", lambda p: to_ris(p).encode())
 
     def page(
         self,
@@ -249,7 +250,7 @@ class Renderer:
     def bib_file(self, path: str, papers: list[Publication]) -> Page:
         return Page(path, self.joined(path, tuple(self.bibtex[p.key] for p in papers), _join_bibtex), html=False)
 
-    def joined(self, path: str, parts: tuple[str, ...], join: Callable[[tuple[str, ...]], str]) -> str:
+    def joined(self, path: str, parts: tuple, join: Callable[[tuple], bytes]) -> bytes:
         """`join(parts)`, the very text of the last build while its parts are the very same strings
         (`Session.joined`): neither joined nor hashed again (60 MB at 10,000 papers)."""
         known = self.session.joined.get(path)
@@ -369,8 +370,8 @@ def _same_objects(these: tuple, those: tuple) -> bool:
     return len(these) == len(those) and all(a is b for a, b in zip(these, those))
 
 
-def _join_bibtex(entries: tuple[str, ...]) -> str:
-    return "\n\n".join(entries) + "\n"
+def _join_bibtex(entries: tuple[str, ...]) -> bytes:
+    return ("\n\n".join(entries) + "\n").encode()
 
 
 def pages_of(papers: list, size: int) -> list[list]:
@@ -488,7 +489,7 @@ def feed(r: Renderer) -> Page:
             lambda p: r.absolute(f"papers/{p.key}.md"),
             r.absolute_url("feed.xml"),
             absolute=bool(r.options.site_url),
-        ),
+        ).encode(),
         html=False,
     )
 

@@ -155,7 +155,7 @@ class Session:
         self.identities: dict[str, tuple] = {}
         self.bodies: dict[tuple, str] = {}
         self.plain_texts: dict[str, str] = {}
-        self.joined: dict[str, tuple[tuple, str]] = {}
+        self.joined: dict[str, tuple[tuple, bytes]] = {}
         self.listings: dict[str, tuple] = {}
         self._kept: Kept | None = None  # what the file holds, once it was read or written
 

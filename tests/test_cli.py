@@ -35,6 +35,19 @@ def test_generated_tree_builds_without_the_plugin(tmp_path):
     assert page.title.get_text().startswith("∞Bench") and page.select_one("section#bibtex pre code")
 
 
+def test_generated_downloads_hold_the_bytes_the_plugin_publishes(tmp_path, site):
+    """BibTeX, RIS, CSL-JSON and the feed are held as bytes (see `assembly.Page`): the tree
+    `generate` writes holds what `mkdocs build` publishes, byte for byte."""
+    docs = tmp_path / "docs"
+    run = labpubs("generate", "--content", str(FIXTURE), "--out", str(docs))
+    assert run.returncode == 0, run.stderr
+    downloads = [p for p in docs.rglob("*") if p.suffix in (".bib", ".ris", ".json", ".xml")]
+    assert {p.suffix for p in downloads} == {".bib", ".ris", ".json", ".xml"}
+    assert any(b"\xc3" in p.read_bytes() for p in downloads if p.suffix == ".ris")  # UTF-8 in them
+    for path in downloads:
+        assert path.read_bytes() == (site / path.relative_to(docs)).read_bytes(), path
+
+
 def test_generate_refuses_to_replace_a_folder_it_did_not_write(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     run = labpubs("generate", "--out", str(tmp_path))
