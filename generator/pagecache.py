@@ -36,6 +36,7 @@ PACKAGES = (  # what a page's HTML, or a kept Session, may depend on besides lab
 CODE = Path(__file__).resolve().parent
 FOLDER = ".labpubs-cache"  # beside mkdocs.yml; the deploy workflow keeps it between runs
 PROTOCOL = 5  # of the pickles keys are made from: fixed, as a key must not change with Python
+PACK_BUFFER = 1 << 20  # records (~8 KB compressed) written to the pack in one system call
 
 
 def digest(*parts) -> str:
@@ -102,7 +103,7 @@ class PageCache:
                     self.index = kept["pages"]
             except (OSError, ValueError, KeyError, TypeError):  # cut short or missing: the cache is only a cache
                 self.index = {}
-        self.pack = None
+        self.pack, self.end = None, 0  # the pack file, open for the build, and where it ends
         self.compressor: ThreadPoolExecutor | None = None
         self.compressing: deque[tuple[str, Future]] = deque()  # records being compressed, in order
 
@@ -162,14 +163,19 @@ class PageCache:
             self._write_compressed()
 
     def _write_compressed(self, wait: bool = False) -> None:
-        """Append to the pack, in order, the records compressed so far; with `wait`, all of them."""
+        """Append to the pack, in order, the records compressed so far; with `wait`, all of them.
+        Where the pack ends is counted, not asked: a seek to the end flushes the file's buffer,
+        and each such system call let the compressing thread take the interpreter's lock."""
         while self.compressing and (wait or self.compressing[0][1].done()):
             key, record = self.compressing.popleft()
             head, body = record.result()
             pack = self._open()
-            pack.seek(0, 2)
-            self.index[key] = [pack.tell(), len(head), len(body)]
-            pack.write(head + body)
+            if pack.tell() != self.end:  # a page was read back from the pack since
+                pack.seek(self.end)
+            self.index[key] = [self.end, len(head), len(body)]
+            pack.write(head)
+            pack.write(body)
+            self.end += len(head) + len(body)
 
     def _keep(self, key: str, html: str, entries: list) -> None:
         if self.keep:
@@ -179,7 +185,9 @@ class PageCache:
         if self.pack is None:
             self.folder.mkdir(parents=True, exist_ok=True)
             path = self.folder / "pages.pack"
-            self.pack = open(path, "r+b" if path.exists() else "w+b")  # noqa: SIM115 (open for the build)
+            mode = "r+b" if path.exists() else "w+b"
+            self.pack = open(path, mode, buffering=PACK_BUFFER)  # noqa: SIM115 (open for the build)
+            self.end = self.pack.seek(0, 2)
         return self.pack
 
     def save(self) -> None:
