@@ -112,9 +112,9 @@ class Assembly:
         self.pages = {page.path: page for page in pages}
         self.references, self.papers = references, papers  # paper page path -> paper key
 
-    def source(self, page: Page) -> str:
-        """The file MkDocs reads: front matter and STUB for an HTML page; a download's own text
-        (the very string the page holds: a copy of every download was 100 MiB at 10,000 papers)."""
+    def source(self, page: Page) -> str | bytes:
+        """The file MkDocs reads: front matter and STUB for an HTML page; a download's own bytes
+        (the very object the page holds: a copy of every download was 100 MiB at 10,000 papers)."""
         if page.meta is None:
             return page.body
         if not page.html:

@@ -129,7 +129,7 @@ class Renderer:
         self.env = environment()
         self.env.globals.update(url=self.url, link=self.link, to_html=to_html, t=self.words)
         self.bodies: dict[tuple, str] = {}  # the memo of this build's page bodies (`page`)
-        self.joined_now: dict[str, tuple[tuple, str]] = {}  # and of its joined downloads (`joined`)
+        self.joined_now: dict[str, tuple[tuple, bytes]] = {}  # and of its joined downloads (`joined`)
         self.listings_now: dict[str, tuple] = {}  # and of its listings (`remembered`)
         self.stamp = templates_stamp()
 
@@ -251,8 +251,8 @@ class Renderer:
         return Page(path, self.joined(path, tuple(self.bibtex[p.key] for p in papers), _join_bibtex), html=False)
 
     def joined(self, path: str, parts: tuple, join: Callable[[tuple], bytes]) -> bytes:
-        """`join(parts)`, the very text of the last build while its parts are the very same strings
-        (`Session.joined`): neither joined nor hashed again (60 MB at 10,000 papers)."""
+        """`join(parts)`, the very bytes of the last build while its parts are the very same
+        objects (`Session.joined`): neither joined nor hashed again (60 MB at 10,000 papers)."""
         known = self.session.joined.get(path)
         if known is None or not _same_objects(known[0], parts):
             known = (parts, join(parts))
