@@ -118,11 +118,7 @@ class GeneratedFile(File):
         stats, fails to make and stats again a folder that is there)."""
         if self.unchanged:
             return
-        content = self._content
-        if content is None:
-            super().copy_file(dirty)
-            return
-        data = content.encode() if isinstance(content, str) else content
+        data = self.content_bytes
         try:
             out = open(self.abs_dest_path, "wb")  # noqa: SIM115 (closed below)
         except FileNotFoundError:
